@@ -1,0 +1,238 @@
+"""``hub``: run the local runtime, the API and ad hoc Cypher.
+
+Every command turns the hub's own errors into one red line naming the fix and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Annotated, Any, LiteralString, ParamSpec, TypeVar, cast
+
+import typer
+from neo4j.exceptions import AuthError, CypherSyntaxError, Neo4jError, ServiceUnavailable
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from app.config import get_settings
+from app.core.db import create_async_driver
+from app.core.errors import ConfigurationError, HubError, InvalidInput
+from app.core.schema import migrate
+
+app = typer.Typer(help="CommandCenter Hub", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+# The driver logs each retry as a warning; the CLI reports failures itself.
+logging.getLogger("neo4j").setLevel(logging.ERROR)
+err = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except HubError as error:
+            err.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False)
+            if error.hint:
+                err.print(f"[yellow]fix:[/] {escape(error.hint)}", highlight=False)
+            raise typer.Exit(1) from None
+        except AuthError:
+            err.print("[bold red]error:[/] Neo4j rejected the user name or password")
+            err.print("[yellow]fix:[/] check HUB_NEO4J_USER / HUB_NEO4J_PASSWORD")
+            raise typer.Exit(1) from None
+        except ServiceUnavailable as error:
+            err.print(f"[bold red]error:[/] Neo4j is not reachable: {error}")
+            err.print("[yellow]fix:[/] run `hub up`, or check HUB_NEO4J_URI")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def run_async(coroutine: Coroutine[Any, Any, R]) -> R:
+    return asyncio.run(coroutine)
+
+
+@app.command()
+@friendly_errors
+def up() -> None:
+    """Start local Neo4j, NATS (JetStream) and Redis, wait until healthy, apply the schema."""
+    from app.runtime.manager import up as runtime_up
+
+    settings = get_settings()
+    with console.status("starting the local runtime") as status:
+        runtime_up(settings, report=lambda line: status.update(line))
+        result = run_async(_migrate(settings))
+    console.print(
+        f"[green]up[/]: neo4j {settings.neo4j_bolt_uri}, nats {settings.nats_server_url}, "
+        f"redis {settings.redis_server_url}; schema v{result.version}"
+    )
+    if settings.neo4j_managed:
+        console.print(f"Neo4j Browser: {settings.browser_url}  (password in {settings.password_file})")
+
+
+@app.command()
+@friendly_errors
+def down() -> None:
+    """Stop the local runtime cleanly (the next start needs no recovery)."""
+    from app.runtime.manager import down as runtime_down
+
+    settings = get_settings()
+    with console.status("stopping") as status:
+        stopped = runtime_down(settings, report=lambda line: status.update(line))
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+@app.command()
+@friendly_errors
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Each dependency: url, up/down, version, latency."""
+    from app.health.service import check_dependencies
+
+    settings = get_settings()
+
+    async def probe() -> Any:
+        try:
+            driver = create_async_driver(settings)
+        except ConfigurationError:
+            return await check_dependencies(settings=settings, driver=None)
+        try:
+            return await check_dependencies(settings=settings, driver=driver)
+        finally:
+            await driver.close()
+
+    report = run_async(probe())
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        table = Table("dependency", "url", "state", "version", "latency ms", "detail")
+        for dep in report.dependencies:
+            state = "[green]up[/]" if dep.up else "[red]down[/]"
+            table.add_row(dep.name, dep.url, state, dep.version or "", f"{dep.latency_ms or 0:.1f}",
+                          dep.detail or "")  # fmt: skip
+        console.print(table)
+    if not report.all_up:
+        raise typer.Exit(1)
+
+
+async def _migrate(settings: Any) -> Any:
+    driver = create_async_driver(settings)
+    try:
+        return await migrate(driver, database=settings.neo4j_database)
+    finally:
+        await driver.close()
+
+
+@db_app.command("migrate")
+@friendly_errors
+def db_migrate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Apply constraints/ idempotently and record the schema version in the graph."""
+    result = run_async(_migrate(get_settings()))
+    if as_json:
+        print(json.dumps(dataclasses.asdict(result)))
+    else:
+        console.print(
+            f"schema v{result.version}: {result.statements} statements, {result.created} new "
+            f"constraints/indexes, {'recorded' if result.changed else 'unchanged'}"
+        )
+
+
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    """``k=v`` pairs; a value that parses as JSON is taken as JSON, else as a string."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise InvalidInput(f"--param {pair!r} is not of the form name=value")
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    return params
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "items") and hasattr(value, "element_id"):  # node or relationship
+        labels = sorted(getattr(value, "labels", []))
+        rel_type = getattr(value, "type", None)
+        return {**({"labels": labels} if labels else {}), **({"type": rel_type} if rel_type else {}),
+                "properties": {k: _plain(v) for k, v in value.items()}}  # fmt: skip
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+@app.command()
+@friendly_errors
+def cypher(
+    query_text: Annotated[str, typer.Argument(metavar="QUERY")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run a Cypher query against the configured database, like cypher-shell."""
+    settings = get_settings()
+    params = parse_params(param or [])
+
+    async def execute() -> tuple[list[str], list[list[Any]]]:
+        driver = create_async_driver(settings)
+        try:
+            # The query is the user's own, typed at their own shell; values still go as parameters.
+            records, _, keys = await driver.execute_query(
+                cast(LiteralString, query_text), params, database_=settings.neo4j_database
+            )
+            return keys, [[_plain(record[key]) for key in keys] for record in records]
+        finally:
+            await driver.close()
+
+    try:
+        keys, rows = run_async(execute())
+    except AuthError:
+        raise  # friendly_errors names the fix
+    except CypherSyntaxError as error:
+        err.print(f"[bold red]syntax error:[/] {escape(error.message or '')}", highlight=False)
+        raise typer.Exit(1) from None
+    except Neo4jError as error:
+        err.print(f"[bold red]{error.code}:[/] {escape(error.message or '')}", highlight=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps([dict(zip(keys, row, strict=True)) for row in rows], default=str))
+        return
+    table = Table(*keys)
+    for row in rows:
+        table.add_row(*(json.dumps(v, default=str) if not isinstance(v, str) else v for v in row))
+    console.print(table)
+    console.print(f"{len(rows)} row(s)")
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="default 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Serve the API (and the web UI) with uvicorn."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
+                log_level="info")  # fmt: skip
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,112 @@
+"""One settings class for the whole hub, read from ``HUB_*`` environment variables and ``.env``.
+
+A dependency left unset (``neo4j_uri``, ``nats_url``, ``redis_url``) is the local one that
+``hub up`` manages under ``HUB_HOME``; one that is set is external and never started here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_MEMORY = re.compile(r"^\d+[kmg]$", re.IGNORECASE)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+
+    hub_id: str = Field(default="local", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    hub_name: str = "Local Hub"
+    home: Path = Path("~/.commandcenter")
+    runtime_cache: Path = Path("~/.cache/commandcenter")
+    maven_settings: Path | None = None  # a settings.xml with a mirror, for machines behind one
+
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "4g"
+    neo4j_pagecache: str = "2g"
+    neo4j_java_home: Path | None = None
+    neo4j_query_timeout_s: float = 10.0
+
+    nats_url: str | None = None
+    nats_port: int = 4222
+    redis_url: str | None = None
+    redis_port: int = 6379
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    startup_timeout_s: float = 90.0
+
+    @field_validator("home", "runtime_cache", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("neo4j_heap", "neo4j_pagecache")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        if not _MEMORY.match(value):
+            raise ValueError("memory sizes look like 512m or 4g")
+        return value.lower()
+
+    # Where each dependency is, local or external.
+    @property
+    def neo4j_managed(self) -> bool:
+        return self.neo4j_uri is None
+
+    @property
+    def nats_managed(self) -> bool:
+        return self.nats_url is None
+
+    @property
+    def redis_managed(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def neo4j_bolt_uri(self) -> str:
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_bolt_port}"
+
+    @property
+    def nats_server_url(self) -> str:
+        return self.nats_url or f"nats://127.0.0.1:{self.nats_port}"
+
+    @property
+    def redis_server_url(self) -> str:
+        return self.redis_url or f"redis://127.0.0.1:{self.redis_port}/0"
+
+    @property
+    def browser_url(self) -> str:
+        return (
+            f"http://127.0.0.1:{self.neo4j_http_port}/browser/"
+            f"?dbms=bolt://127.0.0.1:{self.neo4j_bolt_port}&preselectAuthMethod=NATIVE"
+        )
+
+    @property
+    def password_file(self) -> Path:
+        return self.home / "secrets" / "neo4j-password"
+
+    def neo4j_auth(self) -> tuple[str, str]:
+        """The configured password, else the one generated on the local runtime's first start."""
+        if self.neo4j_password is not None:
+            return self.neo4j_user, self.neo4j_password.get_secret_value()
+        if self.password_file.exists():
+            return self.neo4j_user, self.password_file.read_text().strip()
+        from app.core.errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"no Neo4j password: set HUB_NEO4J_PASSWORD, or run `hub up` to create the local one "
+            f"in {self.password_file}"
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

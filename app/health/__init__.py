@@ -1,0 +1,1 @@
+"""Health of the hub's own dependencies (and, later, of registered services)."""

@@ -1,0 +1,111 @@
+"""The local nats-server (JetStream) and redis-server, installed from Debian's packages if absent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from app.config import Settings
+from app.core.errors import RuntimeStartError
+from app.runtime.processes import ManagedProcess, port_is_open, wait_for_port
+
+_DEBIAN_PACKAGES = {"nats-server": "nats-server", "redis-server": "redis-server"}
+
+
+def ensure_installed(binary: str) -> str:
+    """The binary's path, installing its Debian package once if it is missing."""
+    found = shutil.which(binary) or _sbin(binary)
+    if found:
+        return found
+    package = _DEBIAN_PACKAGES[binary]
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise RuntimeStartError(f"{binary} is not installed", hint=f"sudo apt-get install -y {package}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", package]
+    result = subprocess.run(install, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:  # the package lists may never have been fetched on this machine
+        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, check=False)
+        result = subprocess.run(install, env=env, capture_output=True, text=True, check=False)
+    found = shutil.which(binary) or _sbin(binary)
+    if result.returncode != 0 or not found:
+        raise RuntimeStartError(
+            f"installing {package} failed:\n{result.stderr[-1500:]}",
+            hint=f"install it by hand: apt-get install -y {package}",
+        )
+    return found
+
+
+def _sbin(binary: str) -> str | None:
+    for folder in ("/usr/sbin", "/usr/bin", "/sbin"):
+        if Path(folder, binary).exists():
+            return str(Path(folder, binary))
+    return None
+
+
+class _LocalServer:
+    binary: str
+    name: str
+
+    def __init__(self, settings: Settings, port: int) -> None:
+        self.settings = settings
+        self.port = port
+        self.data = settings.home / self.name
+        self.process = ManagedProcess(
+            name=self.name,
+            pid_file=settings.home / "run" / f"{self.name}.pid",
+            log_file=settings.home / "logs" / f"{self.name}.log",
+            marker=self.marker(),
+        )
+
+    def marker(self) -> str:
+        """What identifies our process in /proc/<pid>/cmdline."""
+        return str(self.data)
+
+    def argv(self, binary: str) -> list[str]:
+        raise NotImplementedError
+
+    def is_running(self) -> bool:
+        return self.process.is_running()
+
+    def start(self) -> bool:
+        if self.is_running():
+            return False
+        if port_is_open(self.port):
+            raise RuntimeStartError(
+                f"port {self.port} is already taken by another process, so {self.name} cannot listen on it",
+                hint=f"stop that process, or set HUB_{self.name.upper()}_PORT to a free port",
+            )
+        binary = ensure_installed(self.binary)
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.process.start(self.argv(binary), cwd=self.data)
+        return True
+
+    def wait_ready(self, deadline: float) -> None:
+        wait_for_port(self.port, deadline=deadline, process=self.process)
+
+    def stop(self) -> bool:
+        return self.process.stop(timeout=30)
+
+
+class LocalNats(_LocalServer):
+    binary = "nats-server"
+    name = "nats"
+
+    def argv(self, binary: str) -> list[str]:
+        return [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.data),
+                "-n", f"hub-{self.settings.hub_id}"]  # fmt: skip
+
+
+class LocalRedis(_LocalServer):
+    binary = "redis-server"
+    name = "redis"
+
+    def marker(self) -> str:
+        return f"127.0.0.1:{self.port}"  # redis rewrites its process title to "redis-server host:port"
+
+    def argv(self, binary: str) -> list[str]:
+        return [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.data),
+                "--protected-mode", "yes", "--daemonize", "no", "--save", "60 1",
+                "--appendonly", "yes", "--logfile", ""]  # fmt: skip

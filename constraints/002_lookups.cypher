@@ -1,0 +1,21 @@
+// Lookups the ingestion pipeline, the query API and the visualiser make by something other than id.
+CREATE INDEX project_name IF NOT EXISTS FOR (n:Project) ON (n.name);
+CREATE INDEX repo_project IF NOT EXISTS FOR (n:Repo) ON (n.projectId);
+CREATE INDEX file_repo_path IF NOT EXISTS FOR (n:File) ON (n.repoId, n.path);
+CREATE INDEX file_path IF NOT EXISTS FOR (n:File) ON (n.path);
+CREATE INDEX file_lang IF NOT EXISTS FOR (n:File) ON (n.lang);
+CREATE INDEX symbol_file IF NOT EXISTS FOR (n:Symbol) ON (n.fileId);
+CREATE INDEX symbol_repo IF NOT EXISTS FOR (n:Symbol) ON (n.repoId);
+CREATE INDEX symbol_name IF NOT EXISTS FOR (n:Symbol) ON (n.name);
+CREATE INDEX symbol_qualified_name IF NOT EXISTS FOR (n:Symbol) ON (n.qualifiedName);
+CREATE INDEX symbol_kind IF NOT EXISTS FOR (n:Symbol) ON (n.kind);
+CREATE INDEX package_name IF NOT EXISTS FOR (n:Package) ON (n.ecosystem, n.name);
+CREATE INDEX commit_time IF NOT EXISTS FOR (n:Commit) ON (n.time);
+CREATE INDEX commit_repo IF NOT EXISTS FOR (n:Commit) ON (n.repoId);
+CREATE INDEX service_name IF NOT EXISTS FOR (n:Service) ON (n.name);
+CREATE INDEX health_sample_time IF NOT EXISTS FOR (n:HealthSample) ON (n.time);
+CREATE INDEX task_status IF NOT EXISTS FOR (n:Task) ON (n.status);
+CREATE INDEX audit_status IF NOT EXISTS FOR (n:Audit) ON (n.status);
+CREATE INDEX hub_status IF NOT EXISTS FOR (n:Hub) ON (n.status);
+CREATE INDEX event_correlation IF NOT EXISTS FOR (n:Event) ON (n.correlationId);
+CREATE INDEX event_time IF NOT EXISTS FOR (n:Event) ON (n.time);
