@@ -41,6 +41,28 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_port: int = 6379
 
+    # --- Event backbone (issue 5) ---
+    events_stream: str = "HUB_EVENTS"  # one JetStream stream capturing hub.>
+    events_max_age_s: float = 30 * 24 * 3600.0
+    events_max_bytes: int = 10 * 1024**3
+    events_max_msgs: int = -1
+    events_duplicate_window_s: float = 120.0
+    events_max_payload_bytes: int = 256 * 1024  # the encoded envelope; larger is a 413/422
+    # Routing rules (NATS wildcard patterns): this hub's subjects other hubs may receive, and the
+    # other hubs' subjects this hub accepts. "{hub_id}" expands to this hub's id.
+    events_export_subjects: list[str] = ["hub.{hub_id}.>", "hub.global.>"]
+    events_import_subjects: list[str] = ["hub.global.>"]
+    federation_nats_url: str | None = None  # a remote hub's NATS to bridge exported/imported events
+    presence_interval_s: float = 5.0
+    presence_offline_after_s: float = 30.0
+    metrics_interval_s: float = 30.0
+    health_interval_s: float = 15.0
+    health_timeout_s: float = 3.0
+    health_slow_ms: float = 1000.0
+    health_down_after: int = 3  # consecutive failures
+    health_sample_retention: int = 500  # HealthSample nodes kept per service
+    # --- end event backbone ---
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     startup_timeout_s: float = 90.0

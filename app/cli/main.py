@@ -10,53 +10,31 @@ import dataclasses
 import json
 import logging
 import sys
-from collections.abc import Callable, Coroutine
-from functools import wraps
-from typing import Annotated, Any, LiteralString, ParamSpec, TypeVar, cast
+from collections.abc import Coroutine
+from typing import Annotated, Any, LiteralString, TypeVar, cast
 
 import typer
-from neo4j.exceptions import AuthError, CypherSyntaxError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, CypherSyntaxError, Neo4jError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.cli.common import err, friendly_errors
+from app.cli.graph_cmd import graph_app
 from app.config import get_settings
 from app.core.db import create_async_driver
-from app.core.errors import ConfigurationError, HubError, InvalidInput
+from app.core.errors import ConfigurationError, InvalidInput
 from app.core.schema import migrate
 
 app = typer.Typer(help="CommandCenter Hub", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(graph_app, name="graph")
 console = Console()
 # The driver logs each retry as a warning; the CLI reports failures itself.
 logging.getLogger("neo4j").setLevel(logging.ERROR)
-err = Console(stderr=True)
 
-P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except HubError as error:
-            err.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False)
-            if error.hint:
-                err.print(f"[yellow]fix:[/] {escape(error.hint)}", highlight=False)
-            raise typer.Exit(1) from None
-        except AuthError:
-            err.print("[bold red]error:[/] Neo4j rejected the user name or password")
-            err.print("[yellow]fix:[/] check HUB_NEO4J_USER / HUB_NEO4J_PASSWORD")
-            raise typer.Exit(1) from None
-        except ServiceUnavailable as error:
-            err.print(f"[bold red]error:[/] Neo4j is not reachable: {error}")
-            err.print("[yellow]fix:[/] run `hub up`, or check HUB_NEO4J_URI")
-            raise typer.Exit(1) from None
-
-    return wrapper
 
 
 def run_async(coroutine: Coroutine[Any, Any, R]) -> R:

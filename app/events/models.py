@@ -1,0 +1,165 @@
+"""The event envelope (CloudEvents 1.0 + origin, correlation, causation, trace) and subject rules.
+
+Subjects are NATS subjects: ``hub.<hub_id>.<domain>.<action>`` for a hub's own events and
+``hub.global.<topic>[...]`` for the federation-wide ones. A *pattern* may use NATS wildcards
+(``*`` one token, ``>`` the rest, last token only); a published subject may not.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.core.errors import InvalidInput
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+MAX_SUBJECT_LENGTH = 256
+
+
+def check_subject(subject: str) -> str:
+    """A concrete subject to publish on; raises InvalidInput naming what is wrong."""
+    if not subject or len(subject) > MAX_SUBJECT_LENGTH:
+        raise InvalidInput(f"subject must be 1..{MAX_SUBJECT_LENGTH} characters")
+    tokens = subject.split(".")
+    if any(token in {"*", ">"} or "*" in token or ">" in token for token in tokens):
+        raise InvalidInput(f"wildcards are not allowed when publishing: {subject!r}")
+    if not all(_TOKEN.match(token) for token in tokens):
+        raise InvalidInput(f"subject tokens are letters, digits, '_' or '-': {subject!r}")
+    if tokens[0] != "hub":
+        raise InvalidInput(f"subjects start with 'hub.': {subject!r}")
+    minimum = 3 if len(tokens) > 1 and tokens[1] == "global" else 4
+    if len(tokens) < minimum:
+        raise InvalidInput(
+            f"subject {subject!r} is too short",
+            hint="hub.<hub_id>.<domain>.<action> or hub.global.<topic>",
+        )
+    return subject
+
+
+def check_pattern(pattern: str) -> str:
+    """A subject pattern for subscribe/query/replay (NATS wildcard semantics)."""
+    if not pattern or len(pattern) > MAX_SUBJECT_LENGTH:
+        raise InvalidInput(f"subject pattern must be 1..{MAX_SUBJECT_LENGTH} characters")
+    tokens = pattern.split(".")
+    for index, token in enumerate(tokens):
+        if token == ">" and index != len(tokens) - 1:
+            raise InvalidInput(f"'>' may only be the last token: {pattern!r}")
+        if token not in {"*", ">"} and not _TOKEN.match(token):
+            raise InvalidInput(f"bad token {token!r} in subject pattern {pattern!r}")
+    if tokens[0] not in {"hub", "*", ">"}:
+        raise InvalidInput(f"event subjects start with 'hub.': {pattern!r}")
+    return pattern
+
+
+def subject_matches(pattern: str, subject: str) -> bool:
+    """NATS matching: ``*`` one token, ``>`` one or more trailing tokens."""
+    pattern_tokens = pattern.split(".")
+    subject_tokens = subject.split(".")
+    for index, token in enumerate(pattern_tokens):
+        if token == ">":
+            return len(subject_tokens) > index
+        if index >= len(subject_tokens) or (token != "*" and token != subject_tokens[index]):
+            return False
+    return len(subject_tokens) == len(pattern_tokens)
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+def default_type(subject: str) -> str:
+    """``hub.local.project.created`` → ``hub.project.created`` (the type does not name the hub)."""
+    tokens = subject.split(".")
+    return "hub." + ".".join(tokens[2:] if tokens[1] != "global" else tokens[1:])
+
+
+class Origin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hub_id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    service: str = Field(default="hub", max_length=128)
+    user: str | None = Field(default=None, max_length=256)
+
+
+class Event(BaseModel):
+    """One event as stored in JetStream. ``id`` is also the ``Nats-Msg-Id`` header."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(default_factory=new_event_id, pattern=_ID.pattern)
+    source: str = Field(min_length=1, max_length=512)
+    type: str = Field(min_length=1, max_length=256)
+    subject: str
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    datacontenttype: Literal["application/json"] = "application/json"
+    origin: Origin
+    correlationid: str = Field(default_factory=new_event_id, pattern=_ID.pattern)
+    causationid: str | None = Field(default=None, pattern=_ID.pattern)
+    traceparent: str | None = Field(default=None, pattern=_TRACEPARENT.pattern)
+    data: Any = None
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, value: str) -> str:
+        try:
+            return check_subject(value)
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
+
+
+class StoredEvent(Event):
+    """An event read back from the stream, with its stream sequence (the cursor unit)."""
+
+    seq: int | None = None
+
+
+class PublishRequest(BaseModel):
+    """What a client sends: the hub fills in id, source, time, origin and correlation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str
+    data: Any = None
+    type: str | None = Field(default=None, max_length=256)
+    id: str | None = Field(default=None, pattern=_ID.pattern)  # give one to make retries idempotent
+    correlationid: str | None = Field(default=None, pattern=_ID.pattern)
+    causationid: str | None = Field(default=None, pattern=_ID.pattern)
+    user: str | None = Field(default=None, max_length=256)
+
+
+class PublishAck(BaseModel):
+    id: str
+    subject: str
+    seq: int
+    duplicate: bool = False
+    correlationid: str
+
+
+class EventQuery(BaseModel):
+    subject: str = "hub.>"
+    since: datetime | None = None
+    until: datetime | None = None
+    correlation_id: str | None = Field(default=None, pattern=_ID.pattern)
+    limit: int = Field(default=100, ge=1, le=10_000)
+    cursor: int | None = Field(default=None, ge=0)  # the last seq seen; the page starts after it
+
+    @field_validator("subject")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        try:
+            return check_pattern(value)
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
+
+
+class EventPage(BaseModel):
+    events: list[StoredEvent]
+    next_cursor: int | None  # pass back as ``cursor`` for the next page; None when exhausted
+    source: Literal["stream", "projection"] = "stream"

@@ -1,0 +1,451 @@
+"""Publishing, following, replaying and querying events on the JetStream stream capturing ``hub.>``.
+
+JetStream is the log of record. The event id is sent as ``Nats-Msg-Id``, so a publish retried
+inside the stream's duplicate window is stored once (the ack then says ``duplicate``). The Neo4j
+``(:Event)`` projection (``app.events.projection``) only speeds up correlation lookups; it holds
+ids, subjects, times and stream sequences, and the events themselves are always read from the
+stream.
+
+Connections: ``EventService.start`` connects in the background and keeps reconnecting, so the API
+serves graph reads while NATS is down; publishing then fails fast with 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, LiteralString
+
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext, api
+from nats.js.errors import NotFoundError
+from neo4j import AsyncDriver
+from pydantic import ValidationError
+
+from app import __version__
+from app.config import Settings
+from app.core.cypher import query as named_query
+from app.core.errors import DependencyUnavailable, InvalidInput, LimitExceeded
+from app.events.correlation import correlation_id as current_correlation
+from app.events.correlation import traceparent as current_traceparent
+from app.events.models import (
+    Event,
+    EventPage,
+    EventQuery,
+    Origin,
+    PublishAck,
+    PublishRequest,
+    StoredEvent,
+    check_pattern,
+    check_subject,
+    default_type,
+    new_event_id,
+    subject_matches,
+)
+
+log = logging.getLogger(__name__)
+MSG_ID = "Nats-Msg-Id"
+PUBLISH_TIMEOUT_S = 5.0
+FETCH_BATCH = 1000
+
+
+class PayloadTooLarge(LimitExceeded):
+    http_status = 413
+
+
+def projection_consumer(settings: Settings) -> str:
+    return f"projection-{settings.hub_id}"
+
+
+def expand_rules(patterns: Iterable[str], hub_id: str) -> list[str]:
+    return [check_pattern(pattern.replace("{hub_id}", hub_id)) for pattern in patterns]
+
+
+def route_allowed(subject: str, rules: Sequence[str]) -> bool:
+    return any(subject_matches(rule, subject) for rule in rules)
+
+
+async def _log_error(error: Exception) -> None:
+    """nats-py prints every connection error with a traceback unless given a callback."""
+    log.debug("nats: %s: %s", type(error).__name__, error)
+
+
+def decode(data: bytes, *, seq: int | None = None) -> StoredEvent | None:
+    """An event from its stored bytes; None for anything that is not a valid envelope (someone
+    may publish raw bytes on ``hub.>`` with a plain NATS client: readers skip it)."""
+    try:
+        event = StoredEvent.model_validate_json(data)
+    except ValidationError:
+        return None
+    event.seq = seq
+    return event
+
+
+class EventService:
+    """The hub's connection to the event log. One per process, created at the boundary."""
+
+    def __init__(self, settings: Settings, *, service: str = "hub-api") -> None:
+        self.settings = settings
+        self.service = service
+        self.nc: NatsClient | None = None
+        self.js: JetStreamContext | None = None
+        self.ready = asyncio.Event()
+        self._connector: asyncio.Task[None] | None = None
+        self.export_rules = expand_rules(settings.events_export_subjects, settings.hub_id)
+        self.import_rules = expand_rules(settings.events_import_subjects, settings.hub_id)
+
+    # --- connection -------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """One attempt: connect (with automatic reconnects afterwards) and ensure the stream."""
+        nc = await nats.connect(
+            self.settings.nats_server_url,
+            name=f"{self.service}@{self.settings.hub_id}",
+            error_cb=_log_error,
+            connect_timeout=2,
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.25,
+            pending_size=64 * 1024 * 1024,
+        )
+        try:
+            js = nc.jetstream(timeout=PUBLISH_TIMEOUT_S, publish_async_max_pending=8000)
+            await self._ensure_stream(js)
+        except Exception:
+            await nc.close()
+            raise
+        self.nc, self.js = nc, js
+        self.ready.set()
+
+    def start(self) -> None:
+        """Connect in the background, retrying until it works; never blocks the caller."""
+        if self._connector is None or self._connector.done():
+            self._connector = asyncio.create_task(self._connect_forever(), name="nats-connect")
+
+    async def _connect_forever(self) -> None:
+        delay = 0.25
+        while not self.ready.is_set():
+            try:
+                await self.connect()
+            except Exception as error:
+                log.info("NATS not reachable yet (%s); retrying in %.1fs", type(error).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def wait_ready(self, timeout: float) -> None:
+        try:
+            await asyncio.wait_for(self.ready.wait(), timeout)
+        except TimeoutError:
+            raise DependencyUnavailable("NATS is not reachable", hint="run `hub up`") from None
+
+    async def close(self) -> None:
+        if self._connector is not None:
+            self._connector.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connector
+        if self.nc is not None:
+            with contextlib.suppress(Exception):
+                await self.nc.drain()
+            with contextlib.suppress(Exception):
+                await self.nc.close()
+        self.nc = self.js = None
+        self.ready.clear()
+
+    @property
+    def connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected
+
+    def _client(self) -> tuple[NatsClient, JetStreamContext]:
+        if self.nc is None or self.js is None or not self.nc.is_connected:
+            raise DependencyUnavailable("NATS is not connected", hint="check `hub status`; retrying")
+        return self.nc, self.js
+
+    async def _ensure_stream(self, js: JetStreamContext) -> None:
+        s = self.settings
+        config = api.StreamConfig(
+            name=s.events_stream,
+            description="CommandCenter Hub events (log of record)",
+            subjects=["hub.>"],
+            storage=api.StorageType.FILE,
+            retention=api.RetentionPolicy.LIMITS,
+            max_age=s.events_max_age_s,
+            max_bytes=s.events_max_bytes,
+            max_msgs=s.events_max_msgs,
+            max_msg_size=s.events_max_payload_bytes + 4096,
+            duplicate_window=s.events_duplicate_window_s,
+            allow_direct=True,
+        )
+        try:
+            await js.stream_info(s.events_stream)
+            await js.update_stream(config)
+        except NotFoundError:
+            await js.add_stream(config)
+
+    # --- building and publishing ------------------------------------------------------------
+    def build(self, request: PublishRequest, *, service: str | None = None) -> Event:
+        """The envelope for a client's request: hub-owned fields filled in, routing checked."""
+        subject = check_subject(request.subject)
+        self.check_outgoing(subject)
+        try:
+            return Event(
+                id=request.id or new_event_id(),
+                source=f"/hubs/{self.settings.hub_id}/{service or self.service}",
+                type=request.type or default_type(subject),
+                subject=subject,
+                origin=Origin(hub_id=self.settings.hub_id, service=service or self.service, user=request.user),
+                correlationid=request.correlationid or current_correlation.get() or new_event_id(),
+                causationid=request.causationid,
+                traceparent=current_traceparent.get(),
+                data=request.data,
+            )
+        except ValidationError as error:
+            raise InvalidInput(f"malformed event: {error.errors()[0]['msg']}") from None
+
+    def event(self, subject: str, data: Any = None, **fields: Any) -> Event:
+        """Shorthand for the hub's own code: ``events.event("hub.local.project.created", {...})``."""
+        return self.build(PublishRequest(subject=subject, data=data, **fields))
+
+    def check_outgoing(self, subject: str) -> None:
+        """A hub speaks for itself: it publishes its own ``hub.<id>.…`` subjects, and global ones
+        only where the export rules allow."""
+        hub = subject.split(".")[1]
+        if hub == self.settings.hub_id:
+            return
+        if hub == "global" and route_allowed(subject, self.export_rules):
+            return
+        raise InvalidInput(
+            f"this hub ({self.settings.hub_id}) may not publish on {subject!r}",
+            hint="publish under hub.<this hub id>.…, or add the subject to HUB_EVENTS_EXPORT_SUBJECTS",
+        )
+
+    def encode(self, event: Event) -> bytes:
+        payload = event.model_dump_json(exclude_none=True).encode()
+        if len(payload) > self.settings.events_max_payload_bytes:
+            raise PayloadTooLarge(
+                f"event is {len(payload)} bytes; the limit is {self.settings.events_max_payload_bytes}",
+                hint="store large content elsewhere and send a reference",
+            )
+        return payload
+
+    async def publish(self, event: Event) -> PublishAck:
+        """Store one event; returns once JetStream has acknowledged it."""
+        payload = self.encode(event)
+        _, js = self._client()
+        try:
+            ack = await js.publish(event.subject, payload, timeout=PUBLISH_TIMEOUT_S,
+                                   headers={MSG_ID: event.id})  # fmt: skip
+        except (nats.errors.TimeoutError, nats.errors.ConnectionClosedError,
+                nats.errors.NoRespondersError) as error:  # fmt: skip
+            raise DependencyUnavailable(f"JetStream did not acknowledge: {type(error).__name__}") from None
+        return PublishAck(id=event.id, subject=event.subject, seq=ack.seq, duplicate=bool(ack.duplicate),
+                          correlationid=event.correlationid)  # fmt: skip
+
+    async def publish_many(self, events: Sequence[Event]) -> list[PublishAck]:
+        """Pipelined publishing (``publish_async``): many in flight, each acknowledged durably."""
+        payloads = [self.encode(event) for event in events]
+        _, js = self._client()
+        futures = [
+            await js.publish_async(event.subject, payload, headers={MSG_ID: event.id}, wait_stall=PUBLISH_TIMEOUT_S)
+            for event, payload in zip(events, payloads, strict=True)
+        ]
+        acks = await asyncio.wait_for(asyncio.gather(*futures), PUBLISH_TIMEOUT_S * 2)
+        return [
+            PublishAck(id=event.id, subject=event.subject, seq=ack.seq, duplicate=bool(ack.duplicate),
+                       correlationid=event.correlationid)  # fmt: skip
+            for event, ack in zip(events, acks, strict=True)
+        ]
+
+    # --- following live ---------------------------------------------------------------------
+    async def subscribe(self, pattern: str, *, max_pending: int = 10_000) -> AsyncIterator[Event]:
+        """Live events on a subject pattern (core NATS: lowest latency, nothing replayed). A
+        subscriber that falls ``max_pending`` behind loses the oldest messages, not the hub."""
+        check_pattern(pattern)
+        nc, _ = self._client()
+        queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=max_pending)
+
+        async def deliver(msg: Msg) -> None:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(msg)
+
+        sub = await nc.subscribe(pattern, cb=deliver)
+        try:
+            while True:
+                msg = await queue.get()
+                event = decode(msg.data)
+                if event is not None:
+                    yield event
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    # --- reading the stream -----------------------------------------------------------------
+    async def replay(
+        self,
+        pattern: str = "hub.>",
+        *,
+        since: datetime | None = None,
+        after_seq: int | None = None,
+        follow: bool = False,
+    ) -> AsyncIterator[StoredEvent]:
+        """Stored events in stream order from a time or after a sequence (an ephemeral consumer);
+        with ``follow`` it goes on with new events as they are stored."""
+        check_pattern(pattern)
+        _, js = self._client()
+        config = api.ConsumerConfig(
+            filter_subject=pattern,
+            ack_policy=api.AckPolicy.NONE,
+            inactive_threshold=30.0,
+            mem_storage=True,
+            max_waiting=16,
+        )
+        if after_seq is not None:
+            config.deliver_policy = api.DeliverPolicy.BY_START_SEQUENCE
+            config.opt_start_seq = after_seq + 1
+        elif since is not None:
+            config.deliver_policy = api.DeliverPolicy.BY_START_TIME
+            config.opt_start_time = since.astimezone(UTC)
+        else:
+            config.deliver_policy = api.DeliverPolicy.ALL
+        info = await js._jsm.add_consumer(self.settings.events_stream, config=config)
+        sub = await js.pull_subscribe_bind(durable=info.name, stream=self.settings.events_stream)
+        pending = info.num_pending
+        try:
+            while follow or pending > 0:
+                try:
+                    msgs = await sub.fetch(FETCH_BATCH, timeout=1.0 if follow else 5.0)
+                except nats.errors.TimeoutError:
+                    if follow:
+                        continue
+                    raise
+                for msg in msgs:
+                    pending = msg.metadata.num_pending
+                    event = decode(msg.data, seq=msg.metadata.sequence.stream)
+                    if event is not None:
+                        yield event
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+            with contextlib.suppress(Exception):
+                await js._jsm.delete_consumer(self.settings.events_stream, info.name)
+
+    async def get(self, seqs: Sequence[int]) -> list[StoredEvent]:
+        """Events by stream sequence (direct gets, concurrently); gaps (deleted by limits) skipped."""
+        _, js = self._client()
+
+        async def one(seq: int) -> StoredEvent | None:
+            try:
+                raw = await js._jsm.get_msg(self.settings.events_stream, seq, direct=True)
+            except NotFoundError:
+                return None
+            return decode(raw.data or b"", seq=seq)
+
+        found = await asyncio.gather(*(one(seq) for seq in seqs))
+        return [event for event in found if event is not None]
+
+    async def projection_watermark(self) -> int:
+        """The last stream sequence the Neo4j projection has stored (0 if none)."""
+        _, js = self._client()
+        try:
+            info = await js.consumer_info(self.settings.events_stream, projection_consumer(self.settings))
+        except NotFoundError:
+            return 0
+        return int(info.ack_floor.stream_seq) if info.ack_floor else 0
+
+    async def last_seq(self) -> int:
+        _, js = self._client()
+        info = await js.stream_info(self.settings.events_stream)
+        return int(info.state.last_seq)
+
+    async def query(self, q: EventQuery, *, driver: AsyncDriver | None = None) -> EventPage:
+        """Events matching a subject pattern, time range and correlation id, oldest first, with a
+        cursor. A correlation id with a driver uses the projection up to its watermark and reads
+        the rest of the stream, so an event is found the moment it is acknowledged."""
+        if q.correlation_id and driver is not None:
+            return await self._query_by_correlation(q, driver)
+        return await self._scan(q, after_seq=q.cursor)
+
+    async def _scan(self, q: EventQuery, *, after_seq: int | None, up_to_seq: int | None = None,
+                    found: list[StoredEvent] | None = None) -> EventPage:  # fmt: skip
+        events = found if found is not None else []
+        stop = await self.last_seq() if up_to_seq is None else up_to_seq
+        last: int | None = after_seq
+        more = False
+        since = q.since if after_seq is None else None
+        async for event in self.replay(q.subject, since=since, after_seq=after_seq):
+            assert event.seq is not None
+            if event.seq > stop:
+                break
+            if q.until is not None and event.time > q.until:
+                break
+            last = event.seq
+            if q.since is not None and event.time < q.since:
+                continue
+            if q.correlation_id and event.correlationid != q.correlation_id:
+                continue
+            if len(events) >= q.limit:
+                more = True
+                break
+            events.append(event)
+        if len(events) >= q.limit and not more:
+            more = (last or 0) < stop
+        next_cursor = events[-1].seq if more and events else None
+        return EventPage(events=events, next_cursor=next_cursor, source="stream")
+
+    async def _query_by_correlation(self, q: EventQuery, driver: AsyncDriver) -> EventPage:
+        watermark = await self.projection_watermark()
+        after = q.cursor or 0
+        events: list[StoredEvent] = []
+        if after < watermark:
+            records, _, _ = await driver.execute_query(
+                named_query("events/seqs_by_correlation"),
+                correlationId=q.correlation_id,
+                after=after,
+                upTo=watermark,
+                since=q.since,
+                until=q.until,
+                limit=q.limit + 1,
+                database_=self.settings.neo4j_database,
+                routing_="r",
+            )
+            seqs = [int(record["seq"]) for record in records]
+            more = len(seqs) > q.limit
+            hits = [e for e in await self.get(seqs[: q.limit]) if subject_matches(q.subject, e.subject)]
+            if more:
+                return EventPage(events=hits, next_cursor=seqs[q.limit - 1], source="projection")
+            events.extend(hits)
+        # The tail the projection has not stored yet, read from the stream itself.
+        tail = q.model_copy(update={"limit": q.limit})
+        page = await self._scan(tail, after_seq=max(after, watermark), found=events)
+        page.source = "projection"
+        return page
+
+
+async def project(driver: AsyncDriver, events: Sequence[StoredEvent], *, database: str) -> int:
+    """Write a batch of events to the Neo4j projection (idempotent: MERGE on id)."""
+    rows = [
+        {
+            "id": event.id,
+            "subject": event.subject,
+            "type": event.type,
+            "time": event.time,
+            "correlationId": event.correlationid,
+            "causationId": event.causationid,
+            "hubId": event.origin.hub_id,
+            "seq": event.seq,
+        }
+        for event in events
+    ]
+    if not rows:
+        return 0
+    cypher: LiteralString = named_query("events/project")
+    await driver.execute_query(cypher, rows=rows, database_=database)
+    return len(rows)
+
+
+def hub_version() -> str:
+    return __version__

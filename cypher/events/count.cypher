@@ -1,0 +1,1 @@
+MATCH (e:Event) RETURN count(e) AS events

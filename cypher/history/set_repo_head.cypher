@@ -1,0 +1,2 @@
+MATCH (r:Repo {id: $repoId})
+SET r.historyHead = $head

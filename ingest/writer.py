@@ -1,0 +1,95 @@
+"""Batched UNWIND writes of an ingest into Neo4j, in an order that makes a crash harmless.
+
+Order: project/repo → deleted files → File nodes → old symbols of changed files → new symbols →
+edges → finally ``File.hash``/``edgesHash``. The hashes are the commit marker: a file whose
+write was interrupted keeps its old hash, so the next run sees it as changed and redoes it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from neo4j import Driver
+
+from app.core.cypher import query
+
+BATCH = 10_000
+
+
+class GraphWriter:
+    def __init__(self, driver: Driver, *, database: str, on_rows: Callable[[int], None] = lambda _: None):
+        self.driver = driver
+        self.database = database
+        self.on_rows = on_rows
+        self.written: Counter[str] = Counter()
+        self.edge_counts: Counter[str] = Counter()  # edges written this run, by type
+
+    def run(self, name: str, **params: Any) -> list[Any]:
+        records, _, _ = self.driver.execute_query(query(name), params, database_=self.database)
+        return records
+
+    def batched(self, name: str, key: str, items: Sequence[Any], counter: str | None = None,
+                **params: Any) -> None:  # fmt: skip
+        for start in range(0, len(items), BATCH):
+            chunk = items[start : start + BATCH]
+            self.run(name, **{key: chunk}, **params)
+            self.on_rows(len(chunk))
+            if counter:
+                self.written[counter] += len(chunk)
+
+    # -- the steps, in the order the pipeline calls them ------------------------------------------
+    def upsert_repo(self, **params: Any) -> None:
+        self.run("ingest/upsert_repo", **params)
+
+    def file_state(self, repo_id: str) -> dict[str, dict[str, Any]]:
+        return {r["path"]: dict(r) for r in self.run("ingest/file_state", repoId=repo_id)}
+
+    def delete_files(self, file_ids: Sequence[str]) -> None:
+        self.batched("ingest/delete_files", "fileIds", list(file_ids), "deleted_files")
+
+    def upsert_files(self, repo_id: str, rows: Sequence[dict[str, Any]]) -> None:
+        self.batched("ingest/upsert_files", "rows", rows, "files", repoId=repo_id)
+
+    def delete_symbols_of(self, file_ids: Sequence[str]) -> None:
+        # Small batches: a file's symbols and their edges are deleted in one go.
+        for start in range(0, len(file_ids), 500):
+            self.run("ingest/delete_file_symbols", fileIds=list(file_ids[start : start + 500]))
+
+    def delete_outgoing_edges(self, file_ids: Sequence[str]) -> None:
+        for start in range(0, len(file_ids), 500):
+            self.run("ingest/delete_outgoing_edges", fileIds=list(file_ids[start : start + 500]))
+
+    def create_symbols(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.batched("ingest/create_symbols", "rows", rows, "symbols")
+
+    def merge_packages(self, repo_id: str, rows: Sequence[dict[str, Any]]) -> None:
+        self.batched("ingest/merge_packages", "rows", rows, "packages", repoId=repo_id)
+
+    def merge_modules(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.batched("ingest/merge_modules", "rows", rows)
+
+    def create_edges(self, kind: str, rows: Sequence[dict[str, Any]], counter: str) -> None:
+        """``kind``: symbol, file, package or module edges (each a fixed named query)."""
+        name = {
+            "symbol": "ingest/create_symbol_edges",
+            "file": "ingest/create_file_imports",
+            "package": "ingest/create_package_imports",
+            "module": "ingest/create_module_imports",
+        }[kind]
+        self.batched(name, "rows", rows, counter)
+
+    def mark_files(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.batched("ingest/mark_files", "rows", list(rows))
+
+    def written_edges(self) -> Counter[str]:
+        return self.edge_counts
+
+    def totals(self, repo_id: str) -> dict[str, Any]:
+        records = self.run("ingest/repo_counts", repoId=repo_id)
+        if not records:
+            return {}
+        record = records[0]
+        return {"files": record["files"], "symbols": record["symbols"],
+                "edges": {row["type"]: row["n"] for row in record["edges"] if row["type"]}}  # fmt: skip
