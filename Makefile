@@ -9,11 +9,12 @@ APT_PACKAGES := nats-server redis-server chromium maven docker-compose git
 
 .PHONY: run test install system-packages lint web
 
-run: install system-packages
+run: install system-packages web
 	$(HUB) up
+	$(HUB) graph ingest . --project commandcenter-hub
 	$(HUB) serve
 
-test: install system-packages
+test: install system-packages web
 	$(VENV)/bin/pytest -q
 
 install: $(STAMP)
@@ -37,3 +38,12 @@ system-packages:
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# VISLZR: `npm ci` from the committed lockfile, then a production build into web/dist; redone only
+# when a source, the lockfile or the build config is newer than the last build.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
+web: web/dist/index.html
+
+web/dist/index.html: $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund && npm run build
+	touch $@

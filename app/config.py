@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,7 @@ class Settings(BaseSettings):
     health_sample_retention: int = 500  # HealthSample nodes kept per service
     # --- end event backbone ---
 
+    environment: Literal["development", "production"] = "development"  # GraphiQL only in development
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     startup_timeout_s: float = 90.0

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+import nats
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from strawberry.fastapi import GraphQLRouter
 
 from app import __version__
 from app.agents.router import router as agents_router
@@ -15,11 +20,17 @@ from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.core.errors import HubError
 from app.core.metrics import MetricsMiddleware, metrics_endpoint
+from app.events.bridge import Bridge
+from app.events.correlation import CorrelationMiddleware
 from app.events.router import router as events_router
+from app.events.rpc import router as rpc_router
+from app.events.service import EventService
 from app.federation.router import router as federation_router
 from app.graph.router import router as graph_router
 from app.health.router import router as health_router
+from app.health.services_router import router as services_router
 from app.intelligence.router import router as intelligence_router
+from app.schema import get_context, schema
 
 DOMAIN_ROUTERS = (
     health_router,
@@ -29,7 +40,29 @@ DOMAIN_ROUTERS = (
     compliance_router,
     intelligence_router,
     federation_router,
+    services_router,
+    rpc_router,
 )
+
+
+async def _quiet_nats_error(_: Exception) -> None:
+    """nats-py prints each reconnect failure with a traceback unless given a callback."""
+
+
+async def connect_nats(settings: Settings) -> nats.aio.client.Client | None:
+    """A core NATS connection for request/reply publishing (e.g. audit requests); None when NATS is
+    down at start, so the API serves without it and publishers report ``published=false``."""
+    try:
+        return await nats.connect(
+            settings.nats_server_url,
+            name=f"hub-api-graph@{settings.hub_id}",
+            connect_timeout=2,
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            error_cb=_quiet_nats_error,
+        )
+    except Exception:
+        return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,16 +72,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.driver = create_async_driver(settings)
+        app.state.nats = await connect_nats(settings)
+        # Event backbone: connects in the background, so graph reads serve while NATS is down.
+        app.state.events = EventService(settings)
+        app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
+        app.state.bridge.start()
         try:
             yield
         finally:
+            await app.state.bridge.stop()
+            await app.state.events.close()
+            if app.state.nats is not None:
+                await app.state.nats.close()
             await app.state.driver.close()
 
     app = FastAPI(title="CommandCenter Hub", version=__version__, lifespan=lifespan)
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(CorrelationMiddleware)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for router in DOMAIN_ROUTERS:
         app.include_router(router)
+    # GraphiQL is served in development only; subscriptions use both websocket protocols (default).
+    graphql = GraphQLRouter(
+        schema, context_getter=get_context, graphql_ide="graphiql" if settings.environment == "development" else None
+    )
+    app.include_router(graphql, prefix="/graphql", include_in_schema=False)
+
+    mount_web(app)  # last: the API routes above take precedence over the SPA fallback
 
     @app.exception_handler(HubError)
     async def hub_error(_: Request, error: HubError) -> JSONResponse:
@@ -58,3 +108,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     return app
+
+
+WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
+_API_PREFIXES = ("api/", "graphql", "healthz", "metrics", "docs", "redoc", "openapi.json", "rpc", "ws")
+
+
+def mount_web(app: FastAPI, dist: Path = WEB_DIST) -> None:
+    """VISLZR (web/dist, built by `make web`) at /: hashed assets as static files, and every other
+    path that is not the API answered with index.html so deep links load the app."""
+    index = dist / "index.html"
+    if not index.is_file():
+        return
+    app.mount("/assets", StaticFiles(directory=dist / "assets"), name="web-assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str) -> FileResponse:
+        if path.startswith(_API_PREFIXES):
+            raise HTTPException(status_code=404)
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(dist):
+            return FileResponse(candidate)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

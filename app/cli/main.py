@@ -169,9 +169,11 @@ def cypher(
         driver = create_async_driver(settings)
         try:
             # The query is the user's own, typed at their own shell; values still go as parameters.
-            records, _, keys = await driver.execute_query(
-                cast(LiteralString, query_text), params, database_=settings.neo4j_database
-            )
+            # An auto-commit session, like cypher-shell, so CALL { } IN TRANSACTIONS works too.
+            async with driver.session(database=settings.neo4j_database) as session:
+                result = await session.run(cast(LiteralString, query_text), params)
+                records = [record async for record in result]
+                keys = list(result.keys())
             return keys, [[_plain(record[key]) for key in keys] for record in records]
         finally:
             await driver.close()

@@ -31,9 +31,16 @@ log = logging.getLogger(__name__)
 
 
 class Bridge:
-    def __init__(self, settings: Settings, events: EventService, driver: AsyncDriver, *,
-                 handlers: HandlerRouter = default_router, project: bool = True,
-                 presence: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        settings: Settings,
+        events: EventService,
+        driver: AsyncDriver,
+        *,
+        handlers: HandlerRouter = default_router,
+        project: bool = True,
+        presence: bool = True,
+    ) -> None:
         self.settings = settings
         self.events = events
         self.ctx = BridgeContext(settings=settings, events=events, driver=driver)
@@ -98,7 +105,9 @@ class Bridge:
             if event is not None:
                 await self.dispatch(event)
 
-        subs = [await nc.subscribe(pattern, cb=on_msg) for pattern in self.handlers.patterns(self.settings.hub_id)]
+        subs = [
+            await nc.subscribe(pattern, cb=on_msg) for pattern in self.handlers.patterns(self.settings.hub_id)
+        ]
         try:
             await asyncio.Event().wait()
         finally:
@@ -126,8 +135,9 @@ class Bridge:
         await self.events.ready.wait()
         url = self.settings.federation_nats_url
         assert url is not None
-        remote = await nats.connect(url, error_cb=_log_error, max_reconnect_attempts=-1,
-                                    name=f"bridge@{self.settings.hub_id}")  # fmt: skip
+        remote = await nats.connect(
+            url, error_cb=_log_error, max_reconnect_attempts=-1, name=f"bridge@{self.settings.hub_id}"
+        )
         self._remote = remote
         local = self.events.nc
         assert local is not None
@@ -142,7 +152,11 @@ class Bridge:
 
         async def inbound(msg: Msg) -> None:
             event = decode(msg.data)
-            if event is None or event.origin.hub_id == self.settings.hub_id or event.subject.startswith(own + "."):
+            if (
+                event is None
+                or event.origin.hub_id == self.settings.hub_id
+                or event.subject.startswith(own + ".")
+            ):
                 return
             if not route_allowed(event.subject, self.events.import_rules):
                 self.dropped += 1

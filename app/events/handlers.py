@@ -54,7 +54,9 @@ class HandlerRouter:
         return sorted({route.pattern.replace("{hub_id}", hub_id) for route in self.routes})
 
     def matching(self, subject: str, hub_id: str) -> list[Handler]:
-        return [r.handler for r in self.routes if subject_matches(r.pattern.replace("{hub_id}", hub_id), subject)]
+        return [
+            r.handler for r in self.routes if subject_matches(r.pattern.replace("{hub_id}", hub_id), subject)
+        ]
 
 
 router = HandlerRouter()

@@ -46,25 +46,25 @@ def check_pattern(pattern: str) -> str:
     """A subject pattern for subscribe/query/replay (NATS wildcard semantics)."""
     if not pattern or len(pattern) > MAX_SUBJECT_LENGTH:
         raise InvalidInput(f"subject pattern must be 1..{MAX_SUBJECT_LENGTH} characters")
-    tokens = pattern.split(".")
-    for index, token in enumerate(tokens):
-        if token == ">" and index != len(tokens) - 1:
-            raise InvalidInput(f"'>' may only be the last token: {pattern!r}")
-        if token not in {"*", ">"} and not _TOKEN.match(token):
-            raise InvalidInput(f"bad token {token!r} in subject pattern {pattern!r}")
-    if tokens[0] not in {"hub", "*", ">"}:
+    parts = pattern.split(".")
+    for index, part in enumerate(parts):
+        if part == ">" and index != len(parts) - 1:
+            raise InvalidInput(f"'>' may only be the last part: {pattern!r}")
+        if part not in {"*", ">"} and not _TOKEN.match(part):
+            raise InvalidInput(f"bad token {part!r} in subject pattern {pattern!r}")
+    if parts[0] not in {"hub", "*", ">"}:
         raise InvalidInput(f"event subjects start with 'hub.': {pattern!r}")
     return pattern
 
 
 def subject_matches(pattern: str, subject: str) -> bool:
-    """NATS matching: ``*`` one token, ``>`` one or more trailing tokens."""
+    """NATS matching: ``*`` one part, ``>`` one or more trailing parts."""
     pattern_tokens = pattern.split(".")
     subject_tokens = subject.split(".")
-    for index, token in enumerate(pattern_tokens):
-        if token == ">":
+    for index, part in enumerate(pattern_tokens):
+        if part == ">":
             return len(subject_tokens) > index
-        if index >= len(subject_tokens) or (token != "*" and token != subject_tokens[index]):
+        if index >= len(subject_tokens) or (part != "*" and part != subject_tokens[index]):
             return False
     return len(subject_tokens) == len(pattern_tokens)
 
@@ -75,8 +75,8 @@ def new_event_id() -> str:
 
 def default_type(subject: str) -> str:
     """``hub.local.project.created`` → ``hub.project.created`` (the type does not name the hub)."""
-    tokens = subject.split(".")
-    return "hub." + ".".join(tokens[2:] if tokens[1] != "global" else tokens[1:])
+    parts = subject.split(".")
+    return "hub." + ".".join(parts[2:] if parts[1] != "global" else parts[1:])
 
 
 class Origin(BaseModel):

@@ -65,8 +65,9 @@ class Projector:
             deliver_policy=api.DeliverPolicy.ALL,
             filter_subject="hub.>",
         )
-        sub = await js.pull_subscribe("hub.>", durable=name, stream=self.events.settings.events_stream,
-                                      config=config)  # fmt: skip
+        sub = await js.pull_subscribe(
+            "hub.>", durable=name, stream=self.events.settings.events_stream, config=config
+        )
         try:
             while True:
                 try:

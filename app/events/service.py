@@ -86,6 +86,36 @@ def decode(data: bytes, *, seq: int | None = None) -> StoredEvent | None:
     return event
 
 
+class LiveSubscription:
+    """An async iterator of live events; ``aclose`` unsubscribes."""
+
+    def __init__(self, max_pending: int) -> None:
+        self.queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=max_pending)
+        self.sub: Any = None
+        self.dropped = 0
+
+    async def deliver(self, msg: Msg) -> None:
+        if self.queue.full():
+            self.queue.get_nowait()
+            self.dropped += 1
+        self.queue.put_nowait(msg)
+
+    def __aiter__(self) -> LiveSubscription:
+        return self
+
+    async def __anext__(self) -> Event:
+        while True:
+            event = decode((await self.queue.get()).data)
+            if event is not None:
+                return event
+
+    async def aclose(self) -> None:
+        if self.sub is not None:
+            with contextlib.suppress(Exception):
+                await self.sub.unsubscribe()
+            self.sub = None
+
+
 class EventService:
     """The hub's connection to the event log. One per process, created at the boundary."""
 
@@ -196,7 +226,9 @@ class EventService:
                 source=f"/hubs/{self.settings.hub_id}/{service or self.service}",
                 type=request.type or default_type(subject),
                 subject=subject,
-                origin=Origin(hub_id=self.settings.hub_id, service=service or self.service, user=request.user),
+                origin=Origin(
+                    hub_id=self.settings.hub_id, service=service or self.service, user=request.user
+                ),
                 correlationid=request.correlationid or current_correlation.get() or new_event_id(),
                 causationid=request.causationid,
                 traceparent=current_traceparent.get(),
@@ -236,52 +268,75 @@ class EventService:
         payload = self.encode(event)
         _, js = self._client()
         try:
-            ack = await js.publish(event.subject, payload, timeout=PUBLISH_TIMEOUT_S,
-                                   headers={MSG_ID: event.id})  # fmt: skip
-        except (nats.errors.TimeoutError, nats.errors.ConnectionClosedError,
-                nats.errors.NoRespondersError) as error:  # fmt: skip
+            ack = await js.publish(
+                event.subject, payload, timeout=PUBLISH_TIMEOUT_S, headers={MSG_ID: event.id}
+            )
+        except (
+            nats.errors.TimeoutError,
+            nats.errors.ConnectionClosedError,
+            nats.errors.NoRespondersError,
+        ) as error:
             raise DependencyUnavailable(f"JetStream did not acknowledge: {type(error).__name__}") from None
-        return PublishAck(id=event.id, subject=event.subject, seq=ack.seq, duplicate=bool(ack.duplicate),
-                          correlationid=event.correlationid)  # fmt: skip
+        return PublishAck(
+            id=event.id,
+            subject=event.subject,
+            seq=ack.seq,
+            duplicate=bool(ack.duplicate),
+            correlationid=event.correlationid,
+        )
 
-    async def publish_many(self, events: Sequence[Event]) -> list[PublishAck]:
-        """Pipelined publishing (``publish_async``): many in flight, each acknowledged durably."""
+    async def publish_many(self, events: Sequence[Event], *, partial: bool = False) -> list[PublishAck]:
+        """Pipelined publishing (``publish_async``): many in flight, each acknowledged durably.
+
+        By default any failure raises. With ``partial`` the acknowledged ones are returned and
+        the rest are left out (retry them with the same ids: the stream stores each once)."""
         payloads = [self.encode(event) for event in events]
         _, js = self._client()
-        futures = [
-            await js.publish_async(event.subject, payload, headers={MSG_ID: event.id}, wait_stall=PUBLISH_TIMEOUT_S)
-            for event, payload in zip(events, payloads, strict=True)
-        ]
-        acks = await asyncio.wait_for(asyncio.gather(*futures), PUBLISH_TIMEOUT_S * 2)
-        return [
-            PublishAck(id=event.id, subject=event.subject, seq=ack.seq, duplicate=bool(ack.duplicate),
-                       correlationid=event.correlationid)  # fmt: skip
-            for event, ack in zip(events, acks, strict=True)
-        ]
+        futures: list[asyncio.Future[api.PubAck]] = []
+        try:
+            for event, payload in zip(events, payloads, strict=True):
+                futures.append(
+                    await js.publish_async(
+                        event.subject, payload, headers={MSG_ID: event.id}, wait_stall=PUBLISH_TIMEOUT_S
+                    )
+                )
+        except Exception as error:
+            if not partial:
+                for future in futures:
+                    future.cancel()
+                raise DependencyUnavailable(f"publishing failed: {type(error).__name__}") from None
+        if futures:
+            _, pending = await asyncio.wait(futures, timeout=PUBLISH_TIMEOUT_S * 2)
+            for future in pending:
+                future.cancel()  # releases its slot in the client's in-flight window
+        acks: list[PublishAck] = []
+        for event, future in zip(events, futures, strict=False):
+            if future.cancelled() or future.exception() is not None:
+                if partial:
+                    continue
+                raise DependencyUnavailable("JetStream did not acknowledge every event") from None
+            ack = future.result()
+            acks.append(
+                PublishAck(
+                    id=event.id,
+                    subject=event.subject,
+                    seq=ack.seq,
+                    duplicate=bool(ack.duplicate),
+                    correlationid=event.correlationid,
+                )
+            )
+        return acks
 
     # --- following live ---------------------------------------------------------------------
-    async def subscribe(self, pattern: str, *, max_pending: int = 10_000) -> AsyncIterator[Event]:
-        """Live events on a subject pattern (core NATS: lowest latency, nothing replayed). A
-        subscriber that falls ``max_pending`` behind loses the oldest messages, not the hub."""
+    async def subscribe(self, pattern: str, *, max_pending: int = 10_000) -> LiveSubscription:
+        """Live events on a subject pattern (core NATS: lowest latency, nothing replayed). The
+        subscription is registered before this returns, so nothing published after is missed.
+        A subscriber that falls ``max_pending`` behind loses the oldest messages, not the hub."""
         check_pattern(pattern)
         nc, _ = self._client()
-        queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=max_pending)
-
-        async def deliver(msg: Msg) -> None:
-            if queue.full():
-                queue.get_nowait()
-            queue.put_nowait(msg)
-
-        sub = await nc.subscribe(pattern, cb=deliver)
-        try:
-            while True:
-                msg = await queue.get()
-                event = decode(msg.data)
-                if event is not None:
-                    yield event
-        finally:
-            with contextlib.suppress(Exception):
-                await sub.unsubscribe()
+        live = LiveSubscription(max_pending)
+        live.sub = await nc.subscribe(pattern, cb=live.deliver)
+        return live
 
     # --- reading the stream -----------------------------------------------------------------
     async def replay(
@@ -369,8 +424,14 @@ class EventService:
             return await self._query_by_correlation(q, driver)
         return await self._scan(q, after_seq=q.cursor)
 
-    async def _scan(self, q: EventQuery, *, after_seq: int | None, up_to_seq: int | None = None,
-                    found: list[StoredEvent] | None = None) -> EventPage:  # fmt: skip
+    async def _scan(
+        self,
+        q: EventQuery,
+        *,
+        after_seq: int | None,
+        up_to_seq: int | None = None,
+        found: list[StoredEvent] | None = None,
+    ) -> EventPage:
         events = found if found is not None else []
         stop = await self.last_seq() if up_to_seq is None else up_to_seq
         last: int | None = after_seq
@@ -449,3 +510,52 @@ async def project(driver: AsyncDriver, events: Sequence[StoredEvent], *, databas
 
 def hub_version() -> str:
     return __version__
+
+
+MAX_RPC_ROWS = 1000
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return str(value)
+
+
+async def run_named_read(
+    driver: AsyncDriver,
+    *,
+    name: str,
+    params: dict[str, Any],
+    database: str,
+    timeout_s: float,
+    max_rows: int = MAX_RPC_ROWS,
+) -> dict[str, Any]:
+    """A named query from ``cypher/`` in a READ transaction (Neo4j refuses writes there), bounded
+    in rows and time; what JSON-RPC ``graph.query`` runs."""
+    from neo4j import unit_of_work
+    from neo4j.exceptions import ClientError
+
+    text = named_query(name)
+
+    @unit_of_work(timeout=timeout_s)
+    async def work(tx: Any) -> tuple[list[dict[str, Any]], bool]:
+        result = await tx.run(text, params)
+        rows: list[dict[str, Any]] = []
+        async for record in result:
+            if len(rows) >= max_rows:
+                return rows, True
+            rows.append(_jsonable(record.data()))
+        return rows, False
+
+    try:
+        async with driver.session(database=database, default_access_mode="READ") as session:
+            rows, truncated = await session.execute_read(work)
+    except ClientError as error:  # bad parameters, or a write attempted in the read transaction
+        raise InvalidInput(f"{name}: {error.message or error.code}") from None
+    return {"rows": rows, "truncated": truncated}

@@ -1,5 +1,5 @@
 // Louvain over the projected graph; writes `communityId` on every projected File and Symbol.
 CALL gds.louvain.write($graphName, {writeProperty: 'communityId', relationshipWeightProperty: 'weight',
-                                    randomSeed: 42, concurrency: 1})
+                                    concurrency: 1})
 YIELD communityCount, modularity, nodePropertiesWritten
 RETURN communityCount, modularity, nodePropertiesWritten

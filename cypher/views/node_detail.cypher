@@ -12,13 +12,15 @@ CALL () {
 }
 CALL (n) {
   MATCH (n)-[rel]->(m)
-  RETURN collect({type: type(rel), id: m.id, label: coalesce(m.qualifiedName, m.path, m.name, m.id),
-                  entity: labels(m)[0]})[..$limit] AS outgoing, count(rel) AS outgoingCount
+  RETURN collect({type: type(rel), id: coalesce(m.id, m.sha),
+                  label: coalesce(m.qualifiedName, m.path, m.name, m.title, m.message, m.sha, m.id),
+                  entity: labels(m)[0], fileId: m.fileId})[..$limit] AS outgoing, count(rel) AS outgoingCount
 }
 CALL (n) {
   MATCH (m)-[rel]->(n)
-  RETURN collect({type: type(rel), id: m.id, label: coalesce(m.qualifiedName, m.path, m.name, m.id),
-                  entity: labels(m)[0]})[..$limit] AS incoming, count(rel) AS incomingCount
+  RETURN collect({type: type(rel), id: coalesce(m.id, m.sha),
+                  label: coalesce(m.qualifiedName, m.path, m.name, m.title, m.message, m.sha, m.id),
+                  entity: labels(m)[0], fileId: m.fileId})[..$limit] AS incoming, count(rel) AS incomingCount
 }
 OPTIONAL MATCH (file:File {id: n.fileId})
 RETURN labels(n) AS labels, properties(n) AS properties, file.path AS filePath,

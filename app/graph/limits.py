@@ -1,0 +1,171 @@
+"""Guards of the GraphQL layer: a static cost estimate checked before execution, and the mapping
+of the hub's errors to GraphQL ``extensions.code``.
+
+The cost of a field is ``1 + n * (cost of its selection)`` where ``n`` is how many items a list can
+hold: the field's own ``first``/``limit`` argument, else the ``first``/``limit`` of the field that
+contains it (a connection's ``edges``, a graph's ``nodes``), else a small default. A query over the
+budget is answered with a LIMIT_EXCEEDED error and never executed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
+)
+from strawberry.extensions import SchemaExtension
+
+from app.core.errors import HubError
+
+MAX_COST = 50_000
+DEFAULT_LIST_SIZE = 10
+SIZE_ARGUMENTS = ("first", "limit")
+
+
+class _Estimator:
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
+                 variables: dict[str, Any]) -> None:  # fmt: skip
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+
+    def selection_cost(
+        self, selections: SelectionSetNode, parent: GraphQLNamedType, size: int | None, seen: frozenset[str]
+    ) -> int:
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field_cost(selection, parent, size, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection_cost(selection.selection_set, target or parent, size, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:  # validation reports both; never loop
+                    continue
+                target = self.schema.get_type(fragment.type_condition.name.value) or parent
+                total += self.selection_cost(fragment.selection_set, target, size, seen | {name})
+        return total
+
+    def size_argument(self, node: FieldNode, definition: GraphQLField) -> int | None:
+        """The field's ``first``/``limit``: literal, variable, or the schema's default."""
+        given = {argument.name.value: argument.value for argument in node.arguments or ()}
+        for name in SIZE_ARGUMENTS:
+            if name not in definition.args:
+                continue
+            value: Any = definition.args[name].default_value
+            if isinstance(given.get(name), IntValueNode):
+                value = int(given[name].value)  # type: ignore[union-attr]
+            elif isinstance(given.get(name), VariableNode):
+                value = self.variables.get(given[name].name.value, value)  # type: ignore[union-attr]
+            if isinstance(value, int) and not isinstance(value, bool):
+                return max(value, 0)
+        return None
+
+    def field_cost(self, node: FieldNode, parent: GraphQLNamedType, size: int | None, seen: frozenset[str]) -> int:
+        fields = getattr(parent, "fields", None) or {}
+        definition = fields.get(node.name.value)
+        if definition is None:  # __typename, introspection fields
+            return 1
+        own_size = self.size_argument(node, definition)
+        is_list = is_list_type(get_nullable_type(definition.type))
+        multiplier = (own_size or size or DEFAULT_LIST_SIZE) if is_list else 1
+        if node.selection_set is None:
+            return 1
+        # A sized object's lists (a connection's edges, a graph's nodes) inherit its size.
+        child_size = None if is_list else own_size
+        named = get_named_type(definition.type)
+        return 1 + max(multiplier, 1) * self.selection_cost(node.selection_set, named, child_size, seen)
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any] | None,
+) -> int:
+    root: GraphQLObjectType | None = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    return _Estimator(schema, fragments, variables or {}).selection_cost(
+        operation.selection_set, root, None, frozenset()
+    )
+
+
+class QueryCostLimiter(SchemaExtension):
+    """Rejects an operation whose estimated cost exceeds ``max_cost``; reports ``extensions.cost``."""
+
+    def __init__(self, *, max_cost: int = MAX_COST) -> None:
+        self.max_cost = max_cost
+        self.cost: int | None = None
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            operation = next(
+                (op for op in operations if op.name and op.name.value == context.operation_name),
+                operations[0] if len(operations) == 1 else None,
+            )
+            if operation is not None:
+                self.cost = estimate_cost(context.schema._schema, operation, fragments, context.variables)
+                if self.cost > self.max_cost:
+                    context.result = ExecutionResult(
+                        data=None,
+                        errors=[
+                            GraphQLError(
+                                f"query cost {self.cost} exceeds the limit of {self.max_cost}: "
+                                "ask for fewer items (first/limit) or nest fewer lists",
+                                extensions={"code": "LIMIT_EXCEEDED", "cost": self.cost, "maxCost": self.max_cost},
+                            )
+                        ],
+                    )
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        return {"cost": {"estimated": self.cost, "max": self.max_cost}}
+
+
+class HubErrorCodes(SchemaExtension):
+    """The hub's exceptions become GraphQL errors with ``extensions.code``; anything unexpected is
+    reported as INTERNAL without its message (which may carry query text or driver details)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or []:
+            original = error.original_error
+            if isinstance(original, HubError):
+                extensions = {"code": original.code}
+                if original.hint:
+                    extensions["hint"] = original.hint
+                error.extensions = {**(error.extensions or {}), **extensions}
+            elif original is not None and not isinstance(original, GraphQLError):
+                error.message = "internal error"
+                error.extensions = {**(error.extensions or {}), "code": "INTERNAL"}
+            elif not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}

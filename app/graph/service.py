@@ -1,0 +1,755 @@
+"""All data access of the query API: keyword-only functions handed the driver and settings.
+
+Every query is a named file in ``cypher/graph/``, runs with ``settings.neo4j_query_timeout_s`` as
+its transaction timeout, and gets labels, relationship types and index names only from the enums
+in :mod:`app.graph.models`. GraphQL resolvers and REST views both call these functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j.exceptions import ClientError
+
+from app.config import Settings
+from app.core.cypher import query
+from app.core.errors import InvalidInput, LimitExceeded, NotFound
+from app.graph.models import (
+    DEFAULT_GRAPH_NODES,
+    DEPENDENCY_EDGES,
+    IMPACT_EDGES,
+    MAX_DEPENDENCY_DEPTH,
+    MAX_GRAPH_DEPTH,
+    MAX_GRAPH_EDGES,
+    MAX_GRAPH_NODES,
+    MAX_IMPACT_DEPTH,
+    MAX_PATH_DEPTH,
+    MAX_ROOTS,
+    SEARCH_INDEXES,
+    AuditKind,
+    AuditRequest,
+    CountByKey,
+    Direction,
+    EdgeType,
+    Entity,
+    EntityRecord,
+    Graph,
+    GraphEdge,
+    GraphFilters,
+    GraphNode,
+    GraphStats,
+    LinkType,
+    Page,
+    PathResult,
+    SearchHit,
+    SearchPage,
+    SearchScope,
+    SymbolKind,
+    TaskStatus,
+    check_page_size,
+    decode_cursor,
+    parse_id,
+)
+from ingest.ids import stable_id
+
+log = logging.getLogger(__name__)
+
+# (entity, field) -> (relationship type, direction, target entity, property to order by).
+# The only relationship lists the API exposes; nested GraphQL fields name a key here.
+RELATIONS: dict[tuple[Entity, str], tuple[EdgeType, str, Entity, str]] = {
+    (Entity.PROJECT, "repos"): (EdgeType.HAS_REPO, "OUT", Entity.REPO, "path"),
+    (Entity.REPO, "files"): (EdgeType.CONTAINS, "OUT", Entity.FILE, "path"),
+    (Entity.REPO, "commits"): (EdgeType.HAS_COMMIT, "OUT", Entity.COMMIT, "time"),
+    (Entity.FILE, "symbols"): (EdgeType.DECLARES, "OUT", Entity.SYMBOL, "rangeStart"),
+    (Entity.FILE, "imports"): (EdgeType.IMPORTS, "OUT", Entity.FILE, "path"),
+    (Entity.FILE, "importedBy"): (EdgeType.IMPORTS, "IN", Entity.FILE, "path"),
+    (Entity.FILE, "commits"): (EdgeType.MODIFIED, "IN", Entity.COMMIT, "time"),
+    (Entity.FILE, "repo"): (EdgeType.CONTAINS, "IN", Entity.REPO, "path"),
+    (Entity.SYMBOL, "file"): (EdgeType.DECLARES, "IN", Entity.FILE, "path"),
+    (Entity.SYMBOL, "members"): (EdgeType.HAS_MEMBER, "OUT", Entity.SYMBOL, "rangeStart"),
+    (Entity.SYMBOL, "calls"): (EdgeType.CALLS, "OUT", Entity.SYMBOL, "qualifiedName"),
+    (Entity.SYMBOL, "calledBy"): (EdgeType.CALLS, "IN", Entity.SYMBOL, "qualifiedName"),
+    (Entity.SYMBOL, "extends"): (EdgeType.EXTENDS, "OUT", Entity.SYMBOL, "qualifiedName"),
+    (Entity.SYMBOL, "implementedBy"): (EdgeType.IMPLEMENTS, "IN", Entity.TASK, "title"),
+    (Entity.COMMIT, "files"): (EdgeType.MODIFIED, "OUT", Entity.FILE, "path"),
+    (Entity.COMMIT, "authors"): (EdgeType.AUTHORED, "IN", Entity.PERSON, "name"),
+    (Entity.PERSON, "commits"): (EdgeType.AUTHORED, "OUT", Entity.COMMIT, "time"),
+    (Entity.SERVICE, "integrations"): (EdgeType.INTEGRATES, "OUT", Entity.SERVICE, "name"),
+    (Entity.SPEC_ITEM, "tasks"): (EdgeType.HAS_TASK, "OUT", Entity.TASK, "title"),
+    (Entity.TASK, "specItems"): (EdgeType.HAS_TASK, "IN", Entity.SPEC_ITEM, "title"),
+    (Entity.TASK, "implements"): (EdgeType.IMPLEMENTS, "OUT", Entity.SYMBOL, "qualifiedName"),
+}
+
+_ENTITY_LABELS = tuple(entity.value for entity in Entity)
+_DISPLAY_KEYS: dict[Entity, tuple[str, ...]] = {
+    Entity.PROJECT: ("name",),
+    Entity.REPO: ("url", "path"),
+    Entity.FILE: ("path",),
+    Entity.SYMBOL: ("qualifiedName", "name"),
+    Entity.COMMIT: ("message", "sha"),
+    Entity.PERSON: ("name", "email"),
+    Entity.SERVICE: ("name",),
+    Entity.TASK: ("title",),
+    Entity.SPEC_ITEM: ("title",),
+    Entity.AUDIT: ("kind",),
+}
+_HIDDEN_PROPS = frozenset({"id", "edgesHash"})
+
+
+# -- running queries -------------------------------------------------------------------------
+async def _run(
+    driver: AsyncDriver, settings: Settings, name: str, *, write: bool = False, **params: Any
+) -> list[Any]:
+    """One named query in its own transaction, bounded by the configured timeout."""
+    try:
+        records, _, _ = await driver.execute_query(
+            Query(query(f"graph/{name}"), timeout=settings.neo4j_query_timeout_s),
+            params,
+            routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+            database_=settings.neo4j_database,
+        )
+    except ClientError as error:
+        if "TransactionTimedOut" in (error.code or "") or "Terminated" in (error.code or ""):
+            raise LimitExceeded(
+                f"the query took longer than {settings.neo4j_query_timeout_s:g} s",
+                hint="lower depth or limit, or add filters",
+            ) from None
+        raise
+    return records
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _plain(value: Any) -> Any:
+    """Neo4j temporal and spatial values as JSON-friendly strings."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return str(value)
+
+
+def entity_of(labels: Iterable[str]) -> Entity | None:
+    present = set(labels)
+    return next((Entity(label) for label in _ENTITY_LABELS if label in present), None)
+
+
+def _raw_id(props: dict[str, Any]) -> str:
+    return str(props.get("id") or props.get("sha") or "")
+
+
+def _display(entity: Entity, props: dict[str, Any]) -> str:
+    for key in _DISPLAY_KEYS[entity]:
+        value = props.get(key)
+        if value:
+            text = str(value)
+            return text.splitlines()[0][:120] if entity is Entity.COMMIT else text
+    return _raw_id(props)
+
+
+def graph_node(props: dict[str, Any], labels: Sequence[str], distance: int | None = None) -> GraphNode | None:
+    entity = entity_of(labels)
+    if entity is None:
+        return None
+    metadata = {key: _plain(value) for key, value in props.items() if key not in _HIDDEN_PROPS}
+    if entity is Entity.SYMBOL:
+        metadata["labels"] = [label for label in labels if label in SymbolKind.__members__.values()]
+    return GraphNode(
+        id=_raw_id(props), entity=entity, label=_display(entity, props), metadata=metadata, distance=distance
+    )
+
+
+def _record(entity: Entity, row: Any) -> EntityRecord:
+    props = dict(row["props"])
+    return EntityRecord(entity=entity, id=_raw_id(props), props=props, element_id=row["elementId"])
+
+
+# -- nodes and lists ------------------------------------------------------------------------
+async def get_node(
+    *, driver: AsyncDriver, settings: Settings, node_id: str, expected: Entity | None = None
+) -> EntityRecord:
+    """The node with a raw or global id; NotFound when absent or of another entity."""
+    entity, raw_id = parse_id(node_id)
+    rows = await _run(driver, settings, "node_by_id", id=raw_id)
+    wanted = expected or entity
+    if not rows or (wanted is not None and rows[0]["entity"] != wanted):
+        raise NotFound(f"no {wanted or 'node'} with id {node_id!r}")
+    return _record(Entity(rows[0]["entity"]), rows[0])
+
+
+async def list_projects(
+    *, driver: AsyncDriver, settings: Settings, first: int, after: str | None = None
+) -> Page:
+    offset = decode_cursor(after)
+    rows = await _run(driver, settings, "projects", offset=offset, limit=check_page_size(first) + 1)
+    items = [_record(Entity.PROJECT, row) for row in rows[:first]]
+    return Page(items=items, offset=offset, has_next=len(rows) > first)
+
+
+async def related(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    parent: EntityRecord,
+    relation: str,
+    first: int,
+    after: str | None = None,
+    path_prefix: str | None = None,
+) -> Page:
+    """A page of ``parent``'s neighbours along one of the allow-listed :data:`RELATIONS`."""
+    try:
+        rel_type, direction, target, order_by = RELATIONS[(parent.entity, relation)]
+    except KeyError:
+        raise InvalidInput(f"{parent.entity} has no relation {relation!r}") from None
+    offset = decode_cursor(after)
+    rows = await _run(
+        driver,
+        settings,
+        "related",
+        elementId=parent.element_id,
+        id=parent.id,
+        type=rel_type.value,
+        direction=direction,
+        targetLabel=target.value,
+        orderBy=order_by,
+        pathPrefix=path_prefix,
+        offset=offset,
+        limit=check_page_size(first) + 1,
+    )
+    items = []
+    for row in rows[:first]:
+        record = _record(target, row)
+        record.rel_props = dict(row["relProps"])
+        items.append(record)
+    return Page(items=items, offset=offset, has_next=len(rows) > first)
+
+
+async def audit_target(*, driver: AsyncDriver, settings: Settings, audit: EntityRecord) -> EntityRecord:
+    target_id = audit.props.get("targetId")
+    if not target_id:
+        raise NotFound(f"audit {audit.id} has no target")
+    return await get_node(driver=driver, settings=settings, node_id=str(target_id))
+
+
+# -- traversals ------------------------------------------------------------------------------
+def _check_range(name: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _whitelist(labels: Iterable[str]) -> str:
+    return "+" + "|".join(labels)
+
+
+def _rel_filter(types: Iterable[EdgeType], direction: Direction = Direction.BOTH) -> str:
+    arrow = {Direction.OUTGOING: "{}>", Direction.INCOMING: "<{}", Direction.BOTH: "{}"}[direction]
+    return "|".join(arrow.format(edge.value) for edge in types)
+
+
+async def _traverse(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    start_ids: list[str],
+    depth: int,
+    relationship_filter: str,
+    label_filter: str,
+    edge_types: Iterable[EdgeType],
+    limit: int,
+) -> tuple[list[GraphNode], list[GraphEdge], bool, dict[str, dict[str, Any]]]:
+    rows = await _run(
+        driver,
+        settings,
+        "traverse",
+        startIds=start_ids,
+        maxLevel=depth,
+        relationshipFilter=relationship_filter,
+        labelFilter=label_filter,
+        edgeTypes=[edge.value for edge in edge_types],
+        limit=limit,
+        edgeLimit=MAX_GRAPH_EDGES,
+    )
+    if not rows:
+        return [], [], False, {}
+    row = rows[0]
+    nodes: list[GraphNode] = []
+    files: dict[str, dict[str, Any]] = {}
+    for item in row["nodes"]:
+        node = graph_node(item["props"], item["labels"], item["distance"])
+        if node is not None:
+            nodes.append(node)
+            if node.entity is Entity.FILE:
+                files[node.id] = item["props"]
+    edges = [
+        GraphEdge(fromId=edge["fromId"], toId=edge["toId"], type=edge["type"],
+                  metadata={k: _plain(v) for k, v in edge["props"].items()})  # fmt: skip
+        for edge in row["edges"]
+    ]
+    return nodes, edges, bool(row["truncated"]), files
+
+
+def _graph(nodes: list[GraphNode], edges: list[GraphEdge], truncated: bool, depth: int, started: float) -> Graph:
+    kept = {node.id for node in nodes}
+    edges = [edge for edge in edges if edge.fromId in kept and edge.toId in kept]
+    return Graph(
+        nodes=nodes,
+        edges=edges,
+        truncated=truncated,
+        stats=GraphStats(
+            nodeCount=len(nodes),
+            edgeCount=len(edges),
+            byEntity=[CountByKey(key=k, count=c) for k, c in Counter(n.entity.value for n in nodes).most_common()],
+            byEdgeType=[CountByKey(key=k, count=c) for k, c in Counter(e.type for e in edges).most_common()],
+            depth=depth,
+            elapsedMs=round((time.perf_counter() - started) * 1000, 2),
+        ),
+    )
+
+
+def _apply_file_filters(
+    nodes: list[GraphNode], files: dict[str, dict[str, Any]], filters: GraphFilters, start_ids: set[str]
+) -> list[GraphNode]:
+    """Languages and path prefix: keep Files that match, and Symbols declared in Files that match."""
+    if not filters.languages and filters.path_prefix is None:
+        return nodes
+    langs = set(filters.languages)
+
+    def matches(file_props: dict[str, Any]) -> bool:
+        if langs and file_props.get("lang") not in langs:
+            return False
+        return filters.path_prefix is None or str(file_props.get("path", "")).startswith(filters.path_prefix)
+
+    kept: list[GraphNode] = []
+    for node in nodes:
+        if node.id in start_ids:
+            kept.append(node)
+        elif node.entity is Entity.FILE:
+            if matches(files[node.id]):
+                kept.append(node)
+        elif node.entity is Entity.SYMBOL:
+            owner = files.get(str(node.metadata.get("fileId")))
+            if owner is not None and matches(owner):
+                kept.append(node)
+        else:
+            kept.append(node)
+    return kept
+
+
+async def project_graph(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    project_id: str,
+    depth: int = 2,
+    filters: GraphFilters | None = None,
+    root_ids: Sequence[str] = (),
+    limit: int = DEFAULT_GRAPH_NODES,
+) -> Graph:
+    """The VISLZR graph: a breadth-first subgraph from the project (or from ``root_ids`` in it).
+
+    ``truncated`` is true when the traversal reached ``limit`` nodes before exhausting ``depth``.
+    """
+    started = time.perf_counter()
+    filters = filters or GraphFilters()
+    _check_range("depth", depth, 0, MAX_GRAPH_DEPTH)
+    _check_range("limit", limit, 1, MAX_GRAPH_NODES)
+    if len(root_ids) > MAX_ROOTS:
+        raise InvalidInput(f"at most {MAX_ROOTS} rootIds")
+    if filters.path_prefix is not None and len(filters.path_prefix) > 1000:
+        raise InvalidInput("pathPrefix is too long")
+    project = await get_node(driver=driver, settings=settings, node_id=project_id, expected=Entity.PROJECT)
+    starts = [parse_id(root)[1] for root in root_ids] or [project.id]
+
+    entities = list(filters.entities or Entity)
+    labels = [entity.value for entity in entities if entity is not Entity.SYMBOL]
+    if Entity.SYMBOL in entities:
+        labels += [kind.value for kind in filters.symbol_kinds] or [Entity.SYMBOL.value]
+    edge_types = filters.edge_types or tuple(EdgeType)
+    nodes, edges, truncated, files = await _traverse(
+        driver=driver,
+        settings=settings,
+        start_ids=starts,
+        depth=depth,
+        relationship_filter=_rel_filter(edge_types),
+        label_filter=_whitelist(labels),
+        edge_types=edge_types,
+        limit=limit,
+    )
+    found = {node.id for node in nodes if node.distance == 0}
+    missing = [root for root in starts if root not in found]
+    if missing:
+        raise NotFound(f"no node with id {missing[0]!r}")
+    nodes = _apply_file_filters(nodes, files, filters, set(starts))
+    return _graph(nodes, edges, truncated, depth, started)
+
+
+async def symbol_dependencies(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    symbol_id: str,
+    direction: Direction = Direction.OUTGOING,
+    depth: int = 1,
+    edge_types: Sequence[EdgeType] = (),
+    limit: int = DEFAULT_GRAPH_NODES,
+) -> Graph:
+    """What a symbol depends on (OUTGOING), what depends on it (INCOMING), or both, with distance."""
+    started = time.perf_counter()
+    _check_range("depth", depth, 1, MAX_DEPENDENCY_DEPTH)
+    _check_range("limit", limit, 1, MAX_GRAPH_NODES)
+    types = tuple(edge_types) or DEPENDENCY_EDGES
+    allowed = {*DEPENDENCY_EDGES, EdgeType.TESTS, EdgeType.HAS_MEMBER}
+    if not set(types) <= allowed:
+        raise InvalidInput(f"edgeTypes must be among {sorted(allowed)}")
+    entity, raw_id = parse_id(symbol_id)
+    if entity not in (None, Entity.SYMBOL):
+        raise NotFound(f"no Symbol with id {symbol_id!r}")
+    nodes, edges, truncated, _ = await _traverse(
+        driver=driver,
+        settings=settings,
+        start_ids=[raw_id],
+        depth=depth,
+        relationship_filter=_rel_filter(types, direction),
+        label_filter=_whitelist([Entity.SYMBOL.value]),
+        edge_types=types,
+        limit=limit,
+    )
+    if not nodes or nodes[0].entity is not Entity.SYMBOL:
+        raise NotFound(f"no Symbol with id {symbol_id!r}")
+    return _graph(nodes, edges, truncated, depth, started)
+
+
+async def impact(
+    *, driver: AsyncDriver, settings: Settings, node_id: str, depth: int = 3, limit: int = DEFAULT_GRAPH_NODES
+) -> Graph:
+    """Everything that depends on a node, transitively (incoming dependency edges), with distance."""
+    started = time.perf_counter()
+    _check_range("depth", depth, 1, MAX_IMPACT_DEPTH)
+    _check_range("limit", limit, 1, MAX_GRAPH_NODES)
+    _, raw_id = parse_id(node_id)
+    nodes, edges, truncated, _ = await _traverse(
+        driver=driver,
+        settings=settings,
+        start_ids=[raw_id],
+        depth=depth,
+        relationship_filter=_rel_filter(IMPACT_EDGES, Direction.INCOMING),
+        label_filter=_whitelist(_ENTITY_LABELS),
+        edge_types=IMPACT_EDGES,
+        limit=limit,
+    )
+    if not nodes:
+        raise NotFound(f"no node with id {node_id!r}")
+    return _graph(nodes, edges, truncated, depth, started)
+
+
+async def find_path(
+    *, driver: AsyncDriver, settings: Settings, from_id: str, to_id: str, max_depth: int = 4
+) -> PathResult:
+    """The shortest path (any allow-listed edge type, either direction) between two nodes."""
+    started = time.perf_counter()
+    _check_range("maxDepth", max_depth, 1, MAX_PATH_DEPTH)
+    source, target = await asyncio.gather(
+        get_node(driver=driver, settings=settings, node_id=from_id),
+        get_node(driver=driver, settings=settings, node_id=to_id),
+    )
+    rows = await _run(
+        driver,
+        settings,
+        "shortest_path",
+        fromElementId=source.element_id,
+        toElementId=target.element_id,
+        maxLevel=max_depth,
+        relationshipFilter=_rel_filter(EdgeType),
+        labelFilter=_whitelist(_ENTITY_LABELS),
+    )
+    if not rows:
+        return PathResult(found=False, length=None, graph=_graph([], [], False, max_depth, started))
+    nodes = [
+        node
+        for index, item in enumerate(rows[0]["nodes"])
+        if (node := graph_node(item["props"], item["labels"], index)) is not None
+    ]
+    edges = [
+        GraphEdge(fromId=e["fromId"], toId=e["toId"], type=e["type"],
+                  metadata={k: _plain(v) for k, v in e["props"].items()})  # fmt: skip
+        for e in rows[0]["edges"]
+    ]
+    return PathResult(found=True, length=len(edges), graph=_graph(nodes, edges, False, max_depth, started))
+
+
+# -- search ----------------------------------------------------------------------------------
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+MAX_SEARCH_TERMS = 8
+
+
+def lucene_query(text: str) -> str:
+    """User text as a Lucene query that treats every character literally.
+
+    Each term matches exactly (boosted) or as a prefix; all terms must match. Terms are lowercased,
+    as the index's analyzer does, which also keeps AND/OR/NOT from acting as operators.
+    """
+    terms = [_LUCENE_SPECIAL.sub(r"\\\1", term.lower()) for term in text.split()][:MAX_SEARCH_TERMS]
+    if not terms or len(text) > 200:
+        raise InvalidInput("search text must be 1-200 characters")
+    return " AND ".join(f"({term}^4 OR {term}*)" for term in terms)
+
+
+async def search(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    text: str,
+    scopes: Sequence[SearchScope] = (),
+    first: int = 20,
+    after: str | None = None,
+) -> SearchPage:
+    """Full-text search across scopes, ranked by score; cursors page through the ranking."""
+    offset = decode_cursor(after)
+    check_page_size(first)
+    chosen = list(dict.fromkeys(scopes)) or list(SearchScope)
+    rows = await _run(
+        driver,
+        settings,
+        "search",
+        scopes=[{"scope": scope.value, "index": SEARCH_INDEXES[scope][0]} for scope in chosen],
+        query=lucene_query(text),
+        offset=offset,
+        limit=first,
+    )
+    hits = [
+        SearchHit(node=node, score=float(row["score"]), scope=SearchScope(row["scope"]))
+        for row in rows[:first]
+        if (node := graph_node(row["props"], row["labels"])) is not None
+    ]
+    page = Page(items=hits, offset=offset, has_next=len(rows) > first)
+    return SearchPage(hits=hits, endCursor=page.end_cursor, hasNextPage=page.has_next)
+
+
+# -- mutations -------------------------------------------------------------------------------
+def _text(name: str, value: str | None, *, required: bool = False, limit: int = 10_000) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            raise InvalidInput(f"{name} is required")
+        return None
+    if len(value) > limit:
+        raise InvalidInput(f"{name} is longer than {limit} characters")
+    return value.strip()
+
+
+def _labels(labels: Sequence[str] | None) -> list[str] | None:
+    if labels is None:
+        return None
+    if len(labels) > 50 or any(not label.strip() or len(label) > 100 for label in labels):
+        raise InvalidInput("labels: at most 50, each 1-100 characters")
+    return sorted({label.strip() for label in labels})
+
+
+async def create_task(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    title: str,
+    description: str | None = None,
+    status: TaskStatus = TaskStatus.TODO,
+    assignee: str | None = None,
+    labels: Sequence[str] = (),
+    spec_item_id: str | None = None,
+) -> EntityRecord:
+    spec_raw = None
+    if spec_item_id is not None:
+        spec_raw = (
+            await get_node(driver=driver, settings=settings, node_id=spec_item_id, expected=Entity.SPEC_ITEM)
+        ).id
+    rows = await _run(
+        driver,
+        settings,
+        "create_task",
+        write=True,
+        id=uuid.uuid4().hex,
+        title=_text("title", title, required=True, limit=500),
+        description=_text("description", description),
+        status=TaskStatus(status).value,
+        assignee=_text("assignee", assignee, limit=200),
+        labels=_labels(labels) or [],
+        specItemId=spec_raw,
+        now=_now(),
+    )
+    return _record(Entity.TASK, rows[0])
+
+
+async def update_task(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    task_id: str,
+    status: TaskStatus | None = None,
+    assignee: str | None = None,
+    clear_assignee: bool = False,
+    labels: Sequence[str] | None = None,
+) -> EntityRecord:
+    entity, raw_id = parse_id(task_id)
+    if entity not in (None, Entity.TASK):
+        raise NotFound(f"no Task with id {task_id!r}")
+    rows = await _run(
+        driver,
+        settings,
+        "update_task",
+        write=True,
+        id=raw_id,
+        status=TaskStatus(status).value if status is not None else None,
+        assignee=_text("assignee", assignee, limit=200),
+        clearAssignee=clear_assignee,
+        labels=_labels(labels),
+        now=_now(),
+    )
+    if not rows:
+        raise NotFound(f"no Task with id {task_id!r}")
+    return _record(Entity.TASK, rows[0])
+
+
+async def create_spec_item(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    title: str,
+    description: str | None = None,
+    project_id: str | None = None,
+) -> EntityRecord:
+    project_raw = None
+    if project_id is not None:
+        project_raw = (
+            await get_node(driver=driver, settings=settings, node_id=project_id, expected=Entity.PROJECT)
+        ).id
+    rows = await _run(
+        driver,
+        settings,
+        "create_spec_item",
+        write=True,
+        id=uuid.uuid4().hex,
+        title=_text("title", title, required=True, limit=500),
+        description=_text("description", description),
+        projectId=project_raw,
+        now=_now(),
+    )
+    return _record(Entity.SPEC_ITEM, rows[0])
+
+
+async def link(
+    *, driver: AsyncDriver, settings: Settings, from_id: str, to_id: str, link_type: LinkType
+) -> bool:
+    """Create ``(from)-[:<type>]->(to)`` once; True when it was created now."""
+    source, target = await asyncio.gather(
+        get_node(driver=driver, settings=settings, node_id=from_id),
+        get_node(driver=driver, settings=settings, node_id=to_id),
+    )
+    if source.element_id == target.element_id:
+        raise InvalidInput("cannot link a node to itself")
+    rows = await _run(
+        driver,
+        settings,
+        "link",
+        write=True,
+        fromElementId=source.element_id,
+        toElementId=target.element_id,
+        type=LinkType(link_type).value,
+        now=_now(),
+    )
+    return bool(rows and rows[0]["created"])
+
+
+def _url(name: str, value: str | None) -> str | None:
+    value = _text(name, value, limit=2000)
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https", "grpc", "nats", "tcp"} or not parts.netloc:
+            raise InvalidInput(f"{name} must be an absolute URL (http, https, grpc, nats or tcp)")
+    return value
+
+
+async def register_service(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    name: str,
+    service_type: str | None = None,
+    endpoint: str | None = None,
+    health_url: str | None = None,
+) -> EntityRecord:
+    clean_name = _text("name", name, required=True, limit=200)
+    assert clean_name is not None
+    rows = await _run(
+        driver,
+        settings,
+        "register_service",
+        write=True,
+        id=stable_id("service", clean_name),
+        name=clean_name,
+        type=_text("type", service_type, limit=100),
+        endpoint=_url("endpoint", endpoint),
+        healthUrl=_url("healthUrl", health_url),
+        now=_now(),
+    )
+    return _record(Entity.SERVICE, rows[0])
+
+
+def audit_subject(kind: AuditKind) -> str:
+    return f"agent.request.audit-{AuditKind(kind).value}"
+
+
+async def trigger_audit(
+    *, driver: AsyncDriver, settings: Settings, nats: Any | None, target_id: str, kind: AuditKind
+) -> AuditRequest:
+    """A pending Audit about the target, and a request for an agent on NATS.
+
+    The Audit is the record of the request: it is created even when NATS is unreachable, and
+    ``published`` says whether the request went out (an agent can also pick up pending Audits).
+    """
+    target = await get_node(driver=driver, settings=settings, node_id=target_id)
+    kind = AuditKind(kind)
+    audit_id = uuid.uuid4().hex
+    rows = await _run(
+        driver,
+        settings,
+        "create_audit",
+        write=True,
+        targetElementId=target.element_id,
+        id=audit_id,
+        kind=kind.value,
+        targetId=target.id,
+        now=_now(),
+    )
+    audit = _record(Entity.AUDIT, rows[0])
+    subject = audit_subject(kind)
+    payload = {
+        "auditId": audit.id,
+        "kind": kind.value,
+        "targetId": target.id,
+        "targetEntity": target.entity.value,
+        "hubId": settings.hub_id,
+        "requestedAt": audit.props.get("createdAt"),
+    }
+    published = False
+    if nats is not None and getattr(nats, "is_connected", False):
+        try:
+            await nats.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": audit.id})
+            await nats.flush(timeout=2)
+            published = True
+        except Exception as error:  # any transport failure: the Audit stays pending
+            log.warning("audit %s not published on %s: %s", audit.id, subject, error)
+    return AuditRequest(audit=audit, published=published, subject=subject)

@@ -1,0 +1,560 @@
+"""VISLZR's aggregated views of a project's code graph (semantic zoom).
+
+A project opens as a map of its folders (or of its GDS communities); expanding a folder shows its
+subfolders and files, expanding a file shows its symbols. Whatever is collapsed is drawn as one
+aggregate node carrying its counts, and the relationships between the things inside two
+aggregates are drawn as one edge whose weight is their number. What is drawn therefore stays
+bounded by what the person chose to open, not by the size of the project.
+
+Cypher does the counting (``cypher/views/*``); this module only folds file-level rows into the
+visible aggregates. The per-project skeleton (files + file-to-file edge counts) is cached and
+re-read only when the project's fingerprint changes (a new ingest, new communities).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import AsyncDriver, Query, RoutingControl
+
+from app.core.cypher import query
+from app.core.errors import InvalidInput, LimitExceeded, NotFound
+
+MAX_VIEW_NODES = 20_000
+DEFAULT_VIEW_NODES = 5_000
+MAX_DEPTH = 8
+MAX_OPEN_FILES = 200
+SKELETON_FILE_LIMIT = 200_000
+SKELETON_EDGE_LIMIT = 2_000_000
+SYMBOL_LIMIT = 50_000
+DETAIL_EDGE_LIMIT = 50
+SYMBOL_EDGE_TYPES = ("CALLS", "EXTENDS", "IMPLEMENTS", "TESTS")
+EDGE_TYPES = ("IMPORTS", *SYMBOL_EDGE_TYPES, "DECLARES")
+ENTITIES = ("Folder", "Community", "File", "Symbol")
+GROUPINGS = ("folders", "communities")
+NO_COMMUNITY = "community:none"
+
+
+@dataclass(slots=True, frozen=True)
+class FileRow:
+    id: str
+    path: str
+    lang: str | None
+    loc: int | None
+    community_id: int | None
+    symbols: int
+
+
+@dataclass(slots=True)
+class Skeleton:
+    fingerprint: str
+    files: dict[str, FileRow]
+    edges: list[tuple[str, str, str, int]]  # (src file, dst file, type, count)
+
+
+@dataclass(slots=True, frozen=True)
+class ViewFilters:
+    languages: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    edge_types: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    path_prefix: str = ""
+
+
+@dataclass(slots=True)
+class ViewNode:
+    id: str
+    entity: str  # Folder | Community | File | Symbol
+    label: str
+    parent: str | None  # the aggregate this node was expanded out of (a layout seed)
+    path: str | None = None
+    kind: str | None = None
+    lang: str | None = None
+    file_id: str | None = None
+    community_id: int | None = None
+    file_count: int = 0
+    symbol_count: int = 0
+    loc: int = 0
+    languages: list[str] = field(default_factory=list)
+    expandable: bool = False
+    expanded: bool = False
+
+
+@dataclass(slots=True, frozen=True)
+class ViewEdge:
+    source: str
+    target: str
+    type: str
+    weight: int
+
+
+@dataclass(slots=True)
+class ViewGraph:
+    project_id: str
+    grouping: str
+    fingerprint: str
+    nodes: list[ViewNode]
+    edges: list[ViewEdge]
+    truncated: bool
+    total_files: int
+    total_symbols: int
+    elapsed_ms: float
+
+
+@dataclass(slots=True, frozen=True)
+class ProjectSummary:
+    id: str
+    name: str
+    files: int
+    symbols: int
+    languages: list[str]
+    last_ingest: str | None
+    has_communities: bool
+
+
+@dataclass(slots=True, frozen=True)
+class Community:
+    id: str
+    community_id: int | None
+    label: str
+    file_count: int
+    symbol_count: int
+
+
+@dataclass(slots=True, frozen=True)
+class CommunityResult:
+    project_id: str
+    community_count: int
+    modularity: float
+    nodes_written: int
+    elapsed_ms: float
+
+
+@dataclass(slots=True, frozen=True)
+class EdgeRef:
+    type: str
+    id: str | None
+    label: str | None
+    entity: str | None
+    file_id: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class NodeDetail:
+    id: str
+    entity: str
+    labels: list[str]
+    properties: dict[str, Any]
+    file_path: str | None
+    outgoing: list[EdgeRef]
+    outgoing_count: int
+    incoming: list[EdgeRef]
+    incoming_count: int
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+async def _read(driver: AsyncDriver, name: str, timeout_s: float, **params: Any) -> list[dict[str, Any]]:
+    records, _, _ = await driver.execute_query(
+        Query(query(name), timeout=timeout_s),
+        params,
+        routing_=RoutingControl.READ,
+    )
+    return [record.data() for record in records]
+
+
+async def _write(driver: AsyncDriver, name: str, timeout_s: float, **params: Any) -> list[dict[str, Any]]:
+    records, _, _ = await driver.execute_query(
+        Query(query(name), timeout=timeout_s), params, routing_=RoutingControl.WRITE
+    )
+    return [record.data() for record in records]
+
+
+async def project_summaries(
+    driver: AsyncDriver, *, limit: int = 200, timeout_s: float = 10.0
+) -> list[ProjectSummary]:
+    rows = await _read(driver, "views/project_summaries", timeout_s, limit=limit)
+    return [
+        ProjectSummary(
+            id=row["id"],
+            name=row["name"],
+            files=row["files"],
+            symbols=row["symbols"],
+            languages=sorted(lang for lang in row["languages"] if lang),
+            last_ingest=row["lastIngest"],
+            has_communities=row["hasCommunities"],
+        )
+        for row in rows
+    ]
+
+
+class _SkeletonCache:
+    """The last few projects' skeletons, each valid while its fingerprint is unchanged."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, Skeleton] = OrderedDict()
+
+    def get(self, project_id: str, fingerprint: str) -> Skeleton | None:
+        skeleton = self.entries.get(project_id)
+        if skeleton is None or skeleton.fingerprint != fingerprint:
+            return None
+        self.entries.move_to_end(project_id)
+        return skeleton
+
+    def put(self, project_id: str, skeleton: Skeleton) -> None:
+        self.entries[project_id] = skeleton
+        self.entries.move_to_end(project_id)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_skeletons = _SkeletonCache()
+
+
+async def project_fingerprint(driver: AsyncDriver, *, project_id: str, timeout_s: float = 10.0) -> str:
+    rows = await _read(driver, "views/project_fingerprint", timeout_s, projectId=project_id)
+    if not rows:
+        raise NotFound(f"no project {project_id!r}", hint="the home page lists the projects")
+    row = rows[0]
+    heads = ",".join(sorted(h for h in row["heads"] if h))
+    return f"{row['files']}|{row['symbols']}|{row['lastIndexedAt']}|{row['communitiesAt']}|{heads}"
+
+
+async def project_skeleton(driver: AsyncDriver, *, project_id: str, timeout_s: float = 10.0) -> Skeleton:
+    fingerprint = await project_fingerprint(driver, project_id=project_id, timeout_s=timeout_s)
+    cached = _skeletons.get(project_id, fingerprint)
+    if cached is not None:
+        return cached
+    file_rows = await _read(
+        driver, "views/project_files", timeout_s, projectId=project_id, limit=SKELETON_FILE_LIMIT
+    )
+    files = {
+        row["id"]: FileRow(
+            id=row["id"],
+            path=row["path"] or row["id"],
+            lang=row["lang"],
+            loc=row["loc"],
+            community_id=row["communityId"],
+            symbols=row["symbols"],
+        )
+        for row in file_rows
+    }
+    edge_rows = await _read(
+        driver, "views/project_file_edges", timeout_s, projectId=project_id, limit=SKELETON_EDGE_LIMIT
+    )
+    edges = [
+        (row["src"], row["dst"], row["type"], row["weight"])
+        for row in edge_rows
+        if row["dst"] in files  # targets outside the project are not drawn
+    ]
+    skeleton = Skeleton(fingerprint=fingerprint, files=files, edges=edges)
+    _skeletons.put(project_id, skeleton)
+    return skeleton
+
+
+# --- folding files into visible aggregates ----------------------------------------------------
+
+
+def folder_prefixes(path: str) -> list[str]:
+    """``"a/b/c.py"`` → ``["a/", "a/b/"]``: the folders a file sits in, outermost first."""
+    parts = path.split("/")
+    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
+def folder_id(prefix: str) -> str:
+    return f"dir:{prefix}"
+
+
+def community_node_id(community_id: int | None) -> str:
+    return NO_COMMUNITY if community_id is None else f"community:{community_id}"
+
+
+class _Folding:
+    """Maps every file to the node that stands for it in the current view."""
+
+    def __init__(self, grouping: str, expanded: set[str], depth: int) -> None:
+        self.grouping = grouping
+        self.depth = depth
+        self.open_folders: set[str] = set()
+        for item in expanded:
+            if item.startswith("dir:"):
+                prefix = item[4:]
+                # Opening a folder opens the folders it sits in (a deep link names only the leaf).
+                self.open_folders.update(folder_prefixes(prefix + "x"))
+        self.open_communities = {item for item in expanded if item.startswith("community:")}
+
+    def representative(self, file: FileRow) -> str:
+        if self.grouping == "communities":
+            node = community_node_id(file.community_id)
+            return file.id if node in self.open_communities else node
+        for level, prefix in enumerate(folder_prefixes(file.path), start=1):
+            if level >= self.depth and prefix not in self.open_folders:
+                return folder_id(prefix)
+        return file.id
+
+    def parent_of_file(self, file: FileRow) -> str | None:
+        if self.grouping == "communities":
+            return community_node_id(file.community_id)
+        prefixes = folder_prefixes(file.path)
+        return folder_id(prefixes[-1]) if prefixes else None
+
+
+def _community_label(files: list[FileRow]) -> str:
+    folders = Counter(f.path.rsplit("/", 1)[0] + "/" if "/" in f.path else "./" for f in files)
+    top, _ = folders.most_common(1)[0]
+    return f"{top} +{len(files) - 1}" if len(files) > 1 else files[0].path
+
+
+def _validate(grouping: str, depth: int, limit: int, filters: ViewFilters, expanded: list[str]) -> None:
+    if grouping not in GROUPINGS:
+        raise InvalidInput(f"grouping must be one of {', '.join(GROUPINGS)}")
+    if not 1 <= depth <= MAX_DEPTH:
+        raise InvalidInput(f"depth must be between 1 and {MAX_DEPTH}")
+    if not 1 <= limit <= MAX_VIEW_NODES:
+        raise LimitExceeded(f"limit must be between 1 and {MAX_VIEW_NODES}")
+    if len(expanded) > 5_000:
+        raise LimitExceeded("at most 5000 expanded groups")
+    unknown = set(filters.edge_types) - set(EDGE_TYPES) | set(filters.entities) - set(ENTITIES)
+    if unknown:
+        raise InvalidInput(f"unknown filter values: {', '.join(sorted(unknown))}")
+
+
+async def project_view(
+    driver: AsyncDriver,
+    *,
+    project_id: str,
+    grouping: str = "folders",
+    expanded: list[str] | None = None,
+    depth: int = 1,
+    filters: ViewFilters | None = None,
+    limit: int = DEFAULT_VIEW_NODES,
+    timeout_s: float = 10.0,
+) -> ViewGraph:
+    """The visible graph of a project for one set of expanded groups, depth and filters."""
+    started = time.perf_counter()
+    expanded = list(expanded or [])
+    filters = filters or ViewFilters()
+    _validate(grouping, depth, limit, filters, expanded)
+    skeleton = await project_skeleton(driver, project_id=project_id, timeout_s=timeout_s)
+    # An expanded file opens the groups it sits in, so a link or a search names only the file.
+    opened = set(expanded)
+    for item in expanded:
+        target = skeleton.files.get(item)
+        if target is not None:
+            prefixes = folder_prefixes(target.path)
+            if prefixes:
+                opened.add(folder_id(prefixes[-1]))
+            opened.add(community_node_id(target.community_id))
+    folding = _Folding(grouping, opened, depth)
+    langs = set(filters.languages)
+    kinds = set(filters.kinds)
+    edge_types = set(filters.edge_types) or set(EDGE_TYPES)
+    entities = set(filters.entities) or set(ENTITIES)
+
+    files = {
+        fid: f
+        for fid, f in skeleton.files.items()
+        if (not langs or f.lang in langs) and f.path.startswith(filters.path_prefix)
+    }
+    rep = {fid: folding.representative(f) for fid, f in files.items()}
+    open_files = sorted(x for x in expanded if x in files and rep[x] == x)[:MAX_OPEN_FILES]
+
+    nodes: dict[str, ViewNode] = {}
+    members: dict[str, list[FileRow]] = defaultdict(list)
+    for fid, f in files.items():
+        node_id = rep[fid]
+        if node_id != fid:
+            members[node_id].append(f)
+            continue
+        nodes[fid] = ViewNode(
+            id=fid, entity="File", label=f.path.rsplit("/", 1)[-1], parent=folding.parent_of_file(f),
+            path=f.path, lang=f.lang, file_id=fid, community_id=f.community_id, file_count=1,
+            symbol_count=f.symbols, loc=f.loc or 0, languages=[f.lang] if f.lang else [],
+            expandable=f.symbols > 0, expanded=fid in open_files,
+        )  # fmt: skip
+    # Visible folders that are open still appear as nodes only when they are collapsed.
+    for node_id, group in members.items():
+        langs_here = sorted({f.lang for f in group if f.lang})
+        if node_id.startswith("dir:"):
+            prefix = node_id[4:]
+            parent_prefixes = folder_prefixes(prefix.rstrip("/"))
+            nodes[node_id] = ViewNode(
+                id=node_id, entity="Folder", label=prefix.rstrip("/").rsplit("/", 1)[-1] + "/",
+                parent=folder_id(parent_prefixes[-1]) if parent_prefixes else None, path=prefix,
+                file_count=len(group), symbol_count=sum(f.symbols for f in group),
+                loc=sum(f.loc or 0 for f in group), languages=langs_here, expandable=True,
+            )  # fmt: skip
+        else:
+            cid = group[0].community_id
+            nodes[node_id] = ViewNode(
+                id=node_id, entity="Community", label=_community_label(group), parent=None,
+                community_id=cid, file_count=len(group), symbol_count=sum(f.symbols for f in group),
+                loc=sum(f.loc or 0 for f in group), languages=langs_here, expandable=True,
+            )  # fmt: skip
+
+    weights: Counter[tuple[str, str, str]] = Counter()
+    open_set = set(open_files)
+    for src, dst, etype, weight in skeleton.edges:
+        if etype not in edge_types or src not in files or dst not in files:
+            continue
+        if etype != "IMPORTS" and (src in open_set or dst in open_set):
+            continue  # drawn symbol to symbol below
+        a, b = rep[src], rep[dst]
+        if a != b:
+            weights[(a, b, etype)] += weight
+
+    if open_files:
+        symbol_rows = await _read(
+            driver, "views/file_symbols", timeout_s, fileIds=open_files, limit=SYMBOL_LIMIT
+        )
+        visible_symbols: set[str] = set()
+        for row in symbol_rows:
+            if kinds and row["kind"] not in kinds:
+                continue
+            visible_symbols.add(row["id"])
+            nodes[row["id"]] = ViewNode(
+                id=row["id"], entity="Symbol", label=row["name"] or row["qualifiedName"] or row["id"],
+                parent=row["fileId"], kind=row["kind"], path=files[row["fileId"]].path,
+                lang=files[row["fileId"]].lang, file_id=row["fileId"], community_id=row["communityId"],
+                symbol_count=1,
+            )  # fmt: skip
+            if "DECLARES" in edge_types:
+                weights[(row["fileId"], row["id"], "DECLARES")] += 1
+        edge_rows = await _read(
+            driver, "views/symbol_edges", timeout_s, fileIds=open_files, limit=SKELETON_EDGE_LIMIT
+        )
+
+        def end(symbol: str, file: str | None) -> str | None:
+            if file not in files:
+                return None
+            if file in open_set:
+                return symbol if symbol in visible_symbols else file
+            return rep[file]
+
+        for row in edge_rows:
+            if row["type"] not in edge_types:
+                continue
+            a, b = end(row["src"], row["srcFile"]), end(row["dst"], row["dstFile"])
+            if a is not None and b is not None and a != b:
+                weights[(a, b, row["type"])] += 1
+
+    ordered = sorted(
+        (n for n in nodes.values() if n.entity in entities),
+        key=lambda n: (ENTITIES.index(n.entity), n.path or n.label, n.id),
+    )
+    truncated = len(ordered) > limit
+    kept = {n.id for n in ordered[:limit]}
+    edges = [
+        ViewEdge(source=a, target=b, type=t, weight=w)
+        for (a, b, t), w in sorted(weights.items())
+        if a in kept and b in kept
+    ]
+    return ViewGraph(
+        project_id=project_id,
+        grouping=grouping,
+        fingerprint=skeleton.fingerprint,
+        nodes=ordered[:limit],
+        edges=edges,
+        truncated=truncated,
+        total_files=len(skeleton.files),
+        total_symbols=sum(f.symbols for f in skeleton.files.values()),
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+
+
+async def communities(driver: AsyncDriver, *, project_id: str, timeout_s: float = 10.0) -> list[Community]:
+    skeleton = await project_skeleton(driver, project_id=project_id, timeout_s=timeout_s)
+    groups: dict[int | None, list[FileRow]] = defaultdict(list)
+    for f in skeleton.files.values():
+        groups[f.community_id].append(f)
+    out = [
+        Community(
+            id=community_node_id(cid),
+            community_id=cid,
+            label=_community_label(group),
+            file_count=len(group),
+            symbol_count=sum(f.symbols for f in group),
+        )
+        for cid, group in groups.items()
+    ]
+    return sorted(out, key=lambda c: (-c.file_count, c.id))
+
+
+async def compute_communities(
+    driver: AsyncDriver, *, project_id: str, timeout_s: float = 300.0
+) -> CommunityResult:
+    """Louvain over the project's IMPORTS + CALLS graph in GDS; stores ``communityId``."""
+    started = time.perf_counter()
+    await project_fingerprint(driver, project_id=project_id)  # NotFound for an unknown project
+    graph_name = f"vislzr-{project_id}-{uuid.uuid4().hex[:8]}"
+    try:
+        projected = await _write(
+            driver, "views/project_graph_project", timeout_s, projectId=project_id, graphName=graph_name
+        )
+        if not projected or projected[0]["nodeCount"] == 0:
+            written = {"communityCount": 0, "modularity": 0.0, "nodePropertiesWritten": 0}
+        else:
+            written = (await _write(driver, "views/louvain_write", timeout_s, graphName=graph_name))[0]
+    finally:
+        await _write(driver, "views/graph_drop", timeout_s, graphName=graph_name)
+    await _write(
+        driver,
+        "views/mark_communities",
+        timeout_s,
+        projectId=project_id,
+        communityCount=written["communityCount"],
+        modularity=written["modularity"],
+    )
+    return CommunityResult(
+        project_id=project_id,
+        community_count=written["communityCount"],
+        modularity=float(written["modularity"]),
+        nodes_written=written["nodePropertiesWritten"],
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+
+
+_ENTITY_PRIORITY = ("Symbol", "File", "Project", "Repo", "Package", "ExternalModule", "Service", "Task")
+
+
+async def node_detail(driver: AsyncDriver, *, node_id: str, timeout_s: float = 10.0) -> NodeDetail:
+    rows = await _read(driver, "views/node_detail", timeout_s, id=node_id, limit=DETAIL_EDGE_LIMIT)
+    if not rows:
+        raise NotFound(f"no node {node_id!r}")
+    row = rows[0]
+    labels = sorted(row["labels"])
+    entity = next((label for label in _ENTITY_PRIORITY if label in labels), labels[0] if labels else "")
+
+    def refs(items: list[dict[str, Any]]) -> list[EdgeRef]:
+        return [
+            EdgeRef(type=i["type"], id=i["id"], label=i["label"], entity=i["entity"], file_id=i.get("fileId"))
+            for i in items
+        ]
+
+    properties = {key: _plain(value) for key, value in row["properties"].items()}
+    return NodeDetail(
+        id=node_id,
+        entity=entity,
+        labels=labels,
+        properties=properties,
+        file_path=row["filePath"],
+        outgoing=refs(row["outgoing"]),
+        outgoing_count=row["outgoingCount"],
+        incoming=refs(row["incoming"]),
+        incoming_count=row["incomingCount"],
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Neo4j temporal values and lists as JSON-friendly values."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,61 @@
+"""The root GraphQL schema, assembled in one place.
+
+Each domain contributes Query / Mutation / Subscription types; add yours to the tuples below.
+Limits run before execution: depth, aliases and tokens (Strawberry's validators) and the static
+cost estimate of :mod:`app.graph.limits`, reported in ``extensions.cost``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import strawberry
+from neo4j import AsyncDriver
+from starlette.requests import HTTPConnection
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.fastapi import BaseContext
+from strawberry.tools import merge_types
+
+from app.config import Settings
+from app.graph.limits import HubErrorCodes, QueryCostLimiter
+from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
+from app.graph.views_schema import ViewsMutation, ViewsQuery
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2_000
+
+QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery)
+MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation)
+SUBSCRIPTIONS: tuple[type, ...] = ()
+
+
+class HubContext(BaseContext):
+    """What every resolver gets: the Neo4j driver, the settings and the NATS connection (or None)."""
+
+    def __init__(self, *, driver: AsyncDriver, settings: Settings, nats: Any | None) -> None:
+        super().__init__()
+        self.driver = driver
+        self.settings = settings
+        self.nats = nats
+
+
+async def get_context(connection: HTTPConnection) -> HubContext:
+    state = connection.app.state
+    return HubContext(driver=state.driver, settings=state.settings, nats=getattr(state, "nats", None))
+
+
+schema = strawberry.Schema(
+    query=merge_types("Query", QUERIES),
+    mutation=merge_types("Mutation", MUTATIONS) if MUTATIONS else None,
+    subscription=merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None,
+    types=NODE_TYPES,
+    extensions=[
+        HubErrorCodes,
+        functools.partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        functools.partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        QueryCostLimiter,
+    ],
+)

@@ -1,0 +1,104 @@
+import { useEffect, useRef, useState } from "react";
+import { ApiError, fetchNode, triggerAudit, type EdgeRef, type NodeDetail, type ViewNode } from "./api";
+
+interface Props {
+  id: string; node: ViewNode | null; expanded: string[];
+  onClose(): void; onToggle(node: ViewNode): void; onCollapse(id: string): void;
+  onExpandMany(ids: string[]): void; onFocus(id: string, fileId: string | null): void;
+}
+
+const SHOWN = ["path", "lang", "kind", "qualifiedName", "signature", "loc", "size", "exported", "communityId", "commitCount", "fixCount", "lastIndexedAt"];
+
+export default function DetailPanel({ id, node, expanded, onClose, onToggle, onCollapse, onExpandMany, onFocus }: Props) {
+  const [detail, setDetail] = useState<NodeDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [action, setAction] = useState<string | null>(null);
+  const panel = useRef<HTMLElement>(null);
+  const aggregate = node && (node.entity === "Folder" || node.entity === "Community");
+
+  useEffect(() => {
+    if (aggregate) return;
+    fetchNode(id).then(setDetail, (e: ApiError) => setError(e.message));
+  }, [id, aggregate]);
+  useEffect(() => { panel.current?.focus(); }, [id]);
+
+  const audit = async (kind: string) => {
+    setAction(`${kind}: requesting…`);
+    try {
+      const result = await triggerAudit(id, kind);
+      setAction(`${kind}: audit ${result.id.slice(0, 12)} ${result.status}`);
+    } catch (e) { setAction(`${kind} failed: ${e instanceof Error ? e.message : String(e)}`); }
+  };
+  const props = detail?.properties ?? {};
+  const location = detail?.entity === "Symbol" && detail.filePath
+    ? `${detail.filePath}:${props.rangeStart ?? "?"}-${props.rangeEnd ?? "?"}` : (props.path as string | undefined);
+  const neighbourFiles = (refs: EdgeRef[]) => refs.map((r) => r.fileId ?? (r.entity === "File" ? r.id : null)).filter((x): x is string => !!x);
+
+  return (
+    <aside className="detail" ref={panel} tabIndex={-1} aria-label="details" data-testid="detail"
+           onKeyDown={(e) => { if (e.key === "Escape") onClose(); }}>
+      <div className="detail-head">
+        <h2 data-testid="detail-title">{node?.label ?? detail?.properties.name as string ?? id}</h2>
+        <button onClick={onClose} aria-label="close details">×</button>
+      </div>
+      <p className="muted" data-testid="detail-entity">{node?.entity ?? detail?.entity} {node?.kind ?? ""}</p>
+      {aggregate && node && (
+        <dl className="props">
+          <dt>files</dt><dd data-testid="detail-files">{node.fileCount}</dd>
+          <dt>symbols</dt><dd data-testid="detail-symbols">{node.symbolCount}</dd>
+          <dt>lines</dt><dd>{node.loc}</dd>
+          <dt>languages</dt><dd>{node.languages.join(", ")}</dd>
+          {node.path && <><dt>path</dt><dd>{node.path}</dd></>}
+        </dl>
+      )}
+      {node && node.expandable && !node.expanded && <button onClick={() => onToggle(node)}>Expand</button>}
+      {node?.entity === "File" && node.expanded && <button onClick={() => onToggle(node)}>Collapse file</button>}
+      {node?.parent && expanded.some((x) => x === node.parent || (node.parent?.startsWith("dir:") && x.startsWith(node.parent))) &&
+        <button onClick={() => onCollapse(node.parent!)}>Collapse {node.parent.replace(/^dir:/, "")}</button>}
+      {error && <p className="error" role="alert">{error}</p>}
+      {detail && (
+        <>
+          {location && <p className="location" data-testid="detail-location"><code>{location}</code></p>}
+          <dl className="props">
+            {SHOWN.filter((k) => props[k] !== undefined && props[k] !== null).map((k) => (
+              <FragmentRow key={k} name={k} value={String(props[k])} />
+            ))}
+          </dl>
+          <div className="actions">
+            {(detail.entity === "Symbol" || detail.entity === "File") && <>
+              <button data-testid="action-code-review" onClick={() => audit("CODE_REVIEW")}>Code review</button>
+              <button data-testid="action-security-scan" onClick={() => audit("SECURITY_SCAN")}>Security scan</button>
+            </>}
+            <button onClick={() => onExpandMany([...neighbourFiles(detail.outgoing), ...neighbourFiles(detail.incoming)])}>Show neighbours</button>
+          </div>
+          {action && <p className="action-result" role="status" data-testid="action-result">{action}</p>}
+          <EdgeList title={`outgoing (${detail.outgoingCount})`} refs={detail.outgoing} onFocus={onFocus} testid="outgoing" />
+          <EdgeList title={`incoming (${detail.incomingCount})`} refs={detail.incoming} onFocus={onFocus} testid="incoming" />
+        </>
+      )}
+    </aside>
+  );
+}
+
+function FragmentRow({ name, value }: { name: string; value: string }) {
+  return <><dt>{name}</dt><dd data-prop={name}>{value}</dd></>;
+}
+
+function EdgeList({ title, refs, onFocus, testid }: { title: string; refs: EdgeRef[]; onFocus(id: string, fileId: string | null): void; testid: string }) {
+  if (!refs.length) return null;
+  return (
+    <section>
+      <h3>{title}</h3>
+      <ul className="edges" data-testid={testid}>
+        {refs.map((r, i) => (
+          <li key={`${r.id}-${i}`}>
+            <span className="etype">{r.type}</span>{" "}
+            {r.id && (r.entity === "Symbol" || r.entity === "File")
+              ? <button className="link" onClick={() => onFocus(r.id!, r.entity === "Symbol" ? r.fileId : r.id)}>{r.label}</button>
+              : <span>{r.label}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

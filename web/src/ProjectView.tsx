@@ -1,0 +1,253 @@
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ApiError, computeCommunities, fetchFingerprint, fetchView, search, type SearchHit, type ViewGraph, type ViewNode } from "./api";
+import type { UrlState } from "./urlstate";
+import { cachedPositions, computeLayout, storePositions } from "./layout";
+import type { Positions } from "./layout.worker";
+import { nodeSize, ENTITIES, EDGE_TYPES, SYMBOL_KINDS, EDGE_COLORS } from "./style";
+import type { CanvasHandle } from "./GraphCanvas";
+import DetailPanel from "./DetailPanel";
+import TableView from "./TableView";
+
+const GraphCanvas = lazy(() => import("./GraphCanvas"));
+const POLL_MS = 3000;
+
+interface Props { state: UrlState; update(patch: Partial<UrlState>, push?: boolean): void }
+
+export default function ProjectView({ state, update }: Props) {
+  const { project, grouping, layout, depth, expanded, filters, focus, mode } = state;
+  const [view, setView] = useState<ViewGraph | null>(null);
+  const [positions, setPositions] = useState<Positions>({});
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [notice, setNotice] = useState<string | null>(null);
+  const canvas = useRef<CanvasHandle>(null);
+  const fingerprint = useRef<string | null>(null);
+  const layoutKey = `${project}|${grouping}|${layout}`;
+  const requestKey = JSON.stringify([project, grouping, depth, expanded, filters]);
+
+  const load = useCallback(async (live: boolean) => {
+    if (!project) return;
+    if (!live) setLoading(true);
+    try {
+      const started = performance.now();
+      const next = await fetchView({ projectId: project, grouping, expanded, depth, filters });
+      const known = cachedPositions(layoutKey);
+      const missing = next.nodes.some((n) => !known[n.id]);
+      let pos: Positions = known;
+      if (missing || layout !== "force") {
+        pos = await computeLayout({
+          mode: layout,
+          nodes: next.nodes.map((n) => ({ id: n.id, parent: n.parent, entity: n.entity, path: n.path, size: nodeSize(n) })),
+          edges: next.edges,
+          known: layout === "force" ? known : {},
+        });
+        storePositions(layoutKey, pos);
+      }
+      if (live && view) {
+        const before = new Set(view.nodes.map((n) => n.id));
+        const added = next.nodes.filter((n) => !before.has(n.id)).length;
+        setNotice(`Graph updated live: ${added} new node${added === 1 ? "" : "s"}`);
+      }
+      fingerprint.current = next.fingerprint;
+      setView(next);
+      setPositions(pos);
+      setError(null);
+      document.body.dataset.viewMs = String(Math.round(performance.now() - started));
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(String(e), "ERROR"));
+    } finally {
+      setLoading(false);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [requestKey, layoutKey, layout]);
+
+  useEffect(() => { void load(false); }, [load]);
+
+  // Live updates: the graphChanged subscription has not landed yet, so the fingerprint is polled.
+  useEffect(() => {
+    if (!project) return;
+    const timer = window.setInterval(async () => {
+      try {
+        const current = await fetchFingerprint(project);
+        if (fingerprint.current && current !== fingerprint.current) await load(true);
+      } catch { /* the error state shows on the next full load */ }
+    }, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [project, load]);
+
+  useEffect(() => {
+    if (focus && view?.nodes.some((n) => n.id === focus)) {
+      const t = window.setTimeout(() => canvas.current?.focus(focus), 50);
+      return () => window.clearTimeout(t);
+    }
+  }, [focus, view, positions]);
+
+  const nodesById = useMemo(() => new Map((view?.nodes ?? []).map((n) => [n.id, n])), [view]);
+  const selectedNode = focus ? nodesById.get(focus) ?? null : null;
+
+  const toggle = useCallback((node: ViewNode) => {
+    if (node.entity === "Symbol") return;
+    if (node.entity === "File" && node.expanded) {
+      update({ expanded: expanded.filter((x) => x !== node.id) }, true);
+    } else if (node.expandable && !expanded.includes(node.id) && !node.expanded) {
+      update({ expanded: [...expanded, node.id] }, true);
+    }
+  }, [expanded, update]);
+
+  const onNodeClick = useCallback((id: string) => {
+    const node = nodesById.get(id);
+    update({ focus: id }, true);
+    if (node && node.entity !== "Symbol") toggle(node);
+  }, [nodesById, toggle, update]);
+
+  const collapse = (id: string) => update({ expanded: expanded.filter((x) => x !== id && !(id.startsWith("dir:") && x.startsWith(id))) }, true);
+
+  const openHit = (hit: SearchHit) => {
+    const extra: string[] = [];
+    if (hit.entity === "Symbol" && hit.fileId) extra.push(hit.fileId);
+    if (hit.entity === "File") {
+      const cut = (hit.path ?? "").lastIndexOf("/");
+      extra.push(cut >= 0 ? `dir:${hit.path!.slice(0, cut + 1)}` : hit.id);
+    }
+    update({ expanded: [...new Set([...expanded, ...extra])], focus: hit.id, mode: state.mode }, true);
+  };
+
+  if (error && !view) {
+    const message = error.code === "NOT_FOUND" ? `Project not found: ${project}` : error.message;
+    return <div className="state error" role="alert" data-testid="error">{message} <button onClick={() => update({ project: null }, true)}>Back to projects</button></div>;
+  }
+
+  return (
+    <div className="project">
+      <Toolbar state={state} update={update} view={view} canvas={canvas} onHit={openHit} />
+      <div className="workspace">
+        <FilterPanel state={state} update={update} view={view} />
+        <section className="stage">
+          {expanded.length > 0 && (
+            <div className="chips" aria-label="expanded groups">
+              {expanded.map((id) => (
+                <button key={id} className="chip" title="collapse" onClick={() => collapse(id)}>
+                  {id.startsWith("dir:") ? id.slice(4) : id.startsWith("community:") ? id : (nodesById.get(id)?.path ?? id.slice(0, 8))} ×
+                </button>
+              ))}
+              <button className="chip" onClick={() => update({ expanded: [] }, true)}>collapse all</button>
+            </div>
+          )}
+          {view?.truncated && <div className="banner warn" role="status">This view reached its limit of nodes: collapse groups or add filters to see everything.</div>}
+          {error && view && <div className="banner error" role="alert">{error.message}</div>}
+          {notice && <div className="banner live" role="status" data-testid="live-notice" onClick={() => setNotice(null)}>{notice}</div>}
+          {loading && <div className="loading" aria-busy="true">Loading view…</div>}
+          {view && grouping === "communities" && view.nodes.every((n) => n.communityId == null && n.entity !== "Folder") && (
+            <div className="banner">No communities computed yet. <button onClick={async () => { await computeCommunities(project!); await load(false); }}>Compute with GDS Louvain</button></div>
+          )}
+          {mode === "table" ? (
+            view && <TableView view={view} selected={focus} onSelect={(id) => update({ focus: id }, true)} onToggle={toggle} />
+          ) : (
+            <Suspense fallback={<div className="loading">Loading renderer…</div>}>
+              {view && <GraphCanvas ref={canvas} nodes={view.nodes} edges={view.edges} positions={positions} selected={focus}
+                onNodeClick={onNodeClick} onStageClick={() => update({ focus: null })} />}
+            </Suspense>
+          )}
+          {view && (
+            <div className="statusbar" data-testid="statusbar">
+              <span data-testid="view-counts">{view.nodes.length} nodes · {view.edges.length} edges</span>
+              <span>{view.totalFiles} files · {view.totalSymbols} symbols in project</span>
+              <span>server {view.elapsedMs} ms</span>
+              <span className="legend">{Object.entries(EDGE_COLORS).map(([t, c]) => <i key={t} style={{ color: c }}>━ {t}</i>)}</span>
+            </div>
+          )}
+        </section>
+        {focus && (
+          <DetailPanel key={focus} id={focus} node={selectedNode} expanded={expanded}
+            onClose={() => update({ focus: null })}
+            onToggle={toggle} onCollapse={collapse}
+            onExpandMany={(ids) => update({ expanded: [...new Set([...expanded, ...ids])] }, true)}
+            onFocus={(id, fileId) => update({ focus: id, expanded: fileId ? [...new Set([...expanded, fileId])] : expanded }, true)} />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Toolbar({ state, update, view, canvas, onHit }: Props & { view: ViewGraph | null; canvas: React.RefObject<CanvasHandle>; onHit(hit: SearchHit): void }) {
+  const [text, setText] = useState("");
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [searchError, setSearchError] = useState<string | null>(null);
+  const run = async () => {
+    if (!text.trim()) return;
+    try { setHits(await search(text.trim())); setSearchError(null); }
+    catch (e) { setSearchError(e instanceof Error ? e.message : String(e)); setHits(null); }
+  };
+  return (
+    <div className="toolbar" role="toolbar">
+      <label>group by <select value={state.grouping} data-testid="grouping" onChange={(e) => update({ grouping: e.target.value as UrlState["grouping"], expanded: [] }, true)}>
+        <option value="folders">folders</option><option value="communities">communities (GDS)</option></select></label>
+      <label>layout <select value={state.layout} data-testid="layout" onChange={(e) => update({ layout: e.target.value as UrlState["layout"] }, true)}>
+        <option value="force">force-directed</option><option value="tree">folder tree</option><option value="circle">circular</option></select></label>
+      <label>depth <button aria-label="less depth" onClick={() => update({ depth: Math.max(1, state.depth - 1) }, true)}>−</button>
+        <span data-testid="depth">{state.depth}</span>
+        <button aria-label="more depth" onClick={() => update({ depth: Math.min(8, state.depth + 1) }, true)}>+</button></label>
+      <div className="seg">
+        <button className={state.mode === "graph" ? "on" : ""} onClick={() => update({ mode: "graph" }, true)}>graph</button>
+        <button className={state.mode === "table" ? "on" : ""} data-testid="table-mode" onClick={() => update({ mode: "table" }, true)}>list</button>
+      </div>
+      {state.mode === "graph" && <div className="seg">
+        <button aria-label="zoom in" onClick={() => canvas.current?.zoom(1.5)}>+</button>
+        <button aria-label="zoom out" onClick={() => canvas.current?.zoom(1 / 1.5)}>−</button>
+        <button onClick={() => canvas.current?.fit()}>fit</button>
+      </div>}
+      <form className="search" onSubmit={(e) => { e.preventDefault(); void run(); }}>
+        <input type="search" placeholder="search symbols and files" value={text} data-testid="search" onChange={(e) => setText(e.target.value)} />
+        {(hits || searchError) && (
+          <ul className="hits" role="listbox" data-testid="search-hits">
+            {searchError && <li className="error">{searchError}</li>}
+            {hits?.length === 0 && <li>no match</li>}
+            {hits?.map((h) => (
+              <li key={h.id} role="option" tabIndex={0} onClick={() => { setHits(null); onHit(h); }}
+                  onKeyDown={(e) => { if (e.key === "Enter") { setHits(null); onHit(h); } }}>
+                <b>{h.label}</b> <small>{h.entity}{h.path ? ` · ${h.path}` : ""}</small>
+              </li>
+            ))}
+          </ul>
+        )}
+      </form>
+      {view && <span className="muted">{view.grouping}</span>}
+    </div>
+  );
+}
+
+function FilterPanel({ state, update, view }: Props & { view: ViewGraph | null }) {
+  const f = state.filters;
+  const languages = useMemo(() => {
+    const all = new Set<string>(f.languages);
+    view?.nodes.forEach((n) => n.languages.forEach((l) => all.add(l)));
+    return [...all].sort();
+  }, [view, f.languages]);
+  const set = (key: keyof typeof f, value: string, on: boolean) => {
+    const current = f[key] as string[];
+    update({ filters: { ...f, [key]: on ? [...current, value] : current.filter((x) => x !== value) } }, true);
+  };
+  const group = (title: string, key: "entities" | "kinds" | "languages" | "edgeTypes", values: string[]) => (
+    <fieldset>
+      <legend>{title}</legend>
+      {values.map((v) => (
+        <label key={v}><input type="checkbox" data-filter={`${key}:${v}`} checked={(f[key] as string[]).includes(v)}
+          onChange={(e) => set(key, v, e.target.checked)} /> {v}</label>
+      ))}
+    </fieldset>
+  );
+  return (
+    <aside className="filters" aria-label="filters">
+      <h2>Filters</h2>
+      <p className="muted">checked = only these; none checked = all</p>
+      {group("entity", "entities", ENTITIES)}
+      {group("symbol kind", "kinds", SYMBOL_KINDS)}
+      {group("language", "languages", languages)}
+      {group("edge type", "edgeTypes", EDGE_TYPES)}
+      <fieldset><legend>path prefix</legend>
+        <input type="text" placeholder="e.g. app/" defaultValue={f.pathPrefix} data-testid="path-prefix"
+          onKeyDown={(e) => { if (e.key === "Enter") update({ filters: { ...f, pathPrefix: (e.target as HTMLInputElement).value } }, true); }} />
+      </fieldset>
+    </aside>
+  );
+}

@@ -1,0 +1,148 @@
+// The hub's GraphQL API, as VISLZR uses it. One place that knows the query text.
+
+export interface ViewProject {
+  id: string; name: string; files: number; symbols: number; languages: string[];
+  lastIngest: string | null; hasCommunities: boolean;
+}
+export interface ViewNode {
+  id: string; entity: "Folder" | "Community" | "File" | "Symbol"; label: string; parent: string | null;
+  path: string | null; kind: string | null; lang: string | null; fileId: string | null;
+  communityId: number | null; fileCount: number; symbolCount: number; loc: number;
+  languages: string[]; expandable: boolean; expanded: boolean;
+}
+export interface ViewEdge { source: string; target: string; type: string; weight: number }
+export interface ViewGraph {
+  projectId: string; grouping: string; fingerprint: string; nodes: ViewNode[]; edges: ViewEdge[];
+  truncated: boolean; totalFiles: number; totalSymbols: number; elapsedMs: number;
+}
+export interface EdgeRef { type: string; id: string | null; label: string | null; entity: string | null; fileId: string | null }
+export interface NodeDetail {
+  id: string; entity: string; labels: string[]; properties: Record<string, unknown>; filePath: string | null;
+  outgoing: EdgeRef[]; outgoingCount: number; incoming: EdgeRef[]; incomingCount: number;
+}
+export interface ViewFilters {
+  languages: string[]; kinds: string[]; edgeTypes: string[]; entities: string[]; pathPrefix: string;
+}
+export interface SearchHit { id: string; label: string; entity: string; path: string | null; fileId: string | null; score: number }
+
+export class ApiError extends Error {
+  constructor(message: string, public code: string) { super(message); }
+}
+
+// A GraphQL literal of a JSON value (strings are JSON-escaped, which GraphQL accepts).
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return `[${value.map(literal).join(", ")}]`;
+  if (typeof value === "object") return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${literal(v)}`).join(", ")}}`;
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+// The same operation with its variables written in as literals: used only when the server fails to
+// coerce variables (a server-side limiter bug seen while the API was being built).
+function inline(query: string, variables: Record<string, unknown>): string {
+  const body = query.replace(/^(\s*(?:query|mutation)\s*\w*)\s*\([^)]*\)/, "$1");
+  return body.replace(/\$(\w+)/g, (_, name: string) => literal(variables[name]));
+}
+
+export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await post<T>(query, variables);
+  } catch (e) {
+    if (e instanceof ApiError && e.message.includes("coerced") && Object.keys(variables).length)
+      return post<T>(inline(query, variables), {});
+    throw e;
+  }
+}
+
+async function post<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new ApiError("The hub's API cannot be reached. Is `hub serve` running?", "UNAVAILABLE");
+  }
+  if (response.status === 404) throw new ApiError("This hub has no GraphQL API at /graphql yet.", "UNAVAILABLE");
+  let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`The API answered ${response.status} without JSON.`, "UNAVAILABLE");
+  }
+  if (body.errors?.length) {
+    const first = body.errors[0];
+    throw new ApiError(first.message, first.extensions?.code ?? "ERROR");
+  }
+  if (!body.data) throw new ApiError(`The API answered ${response.status} without data.`, "ERROR");
+  return body.data;
+}
+
+const NODE_FIELDS = `id entity label parent path kind lang fileId communityId fileCount symbolCount loc languages expandable expanded`;
+
+export async function fetchProjects(): Promise<ViewProject[]> {
+  const data = await gql<{ viewProjects: ViewProject[] }>(
+    `query { viewProjects { id name files symbols languages lastIngest hasCommunities } }`);
+  return data.viewProjects;
+}
+
+export async function fetchView(args: {
+  projectId: string; grouping: string; expanded: string[]; depth: number; filters: ViewFilters; limit?: number;
+}): Promise<ViewGraph> {
+  const data = await gql<{ projectView: ViewGraph }>(
+    `query View($projectId: ID!, $grouping: String!, $expanded: [String!], $depth: Int!, $filters: ViewFiltersInput, $maxNodes: Int!) {
+      projectView(projectId: $projectId, grouping: $grouping, expanded: $expanded, depth: $depth, filters: $filters, maxNodes: $maxNodes) {
+        projectId grouping fingerprint truncated totalFiles totalSymbols elapsedMs
+        nodes { ${NODE_FIELDS} }
+        edges { source target type weight }
+      }
+    }`,
+    { ...args, maxNodes: args.limit ?? 5000 });
+  return data.projectView;
+}
+
+export async function fetchFingerprint(projectId: string): Promise<string> {
+  const data = await gql<{ projectFingerprint: string }>(
+    `query F($projectId: ID!) { projectFingerprint(projectId: $projectId) }`, { projectId });
+  return data.projectFingerprint;
+}
+
+export async function fetchNode(id: string): Promise<NodeDetail> {
+  const data = await gql<{ viewNode: NodeDetail }>(
+    `query N($id: ID!) { viewNode(id: $id) { id entity labels properties filePath outgoingCount incomingCount
+       outgoing { type id label entity fileId } incoming { type id label entity fileId } } }`, { id });
+  return data.viewNode;
+}
+
+export async function computeCommunities(projectId: string): Promise<{ communityCount: number; modularity: number }> {
+  const data = await gql<{ computeCommunities: { communityCount: number; modularity: number } }>(
+    `mutation C($projectId: ID!) { computeCommunities(projectId: $projectId) { communityCount modularity } }`,
+    { projectId });
+  return data.computeCommunities;
+}
+
+// Search and audits belong to the query API (issue 4); its GraphNode is {id entity label metadata}.
+export async function search(text: string): Promise<SearchHit[]> {
+  type Hit = { score: number; node: { id: string; entity: string; label: string; metadata: Record<string, unknown> } };
+  const data = await gql<{ search: { edges: { node: Hit }[] } }>(
+    `query S($q: String!) { search(query: $q, scope: [SYMBOLS, FILES], first: 12) { edges { node { score node { id entity label metadata } } } } }`,
+    { q: text });
+  return data.search.edges.map(({ node: hit }) => {
+    const meta = (hit.node.metadata ?? {}) as Record<string, unknown>;
+    const entity = hit.node.entity === "SYMBOL" ? "Symbol" : hit.node.entity === "FILE" ? "File" : hit.node.entity;
+    return {
+      id: hit.node.id, label: hit.node.label, entity,
+      path: (meta.path as string) ?? null, fileId: (meta.fileId as string) ?? null, score: hit.score,
+    };
+  });
+}
+
+export async function triggerAudit(targetId: string, kind: string): Promise<{ id: string; status: string; published: boolean }> {
+  const data = await gql<{ triggerAudit: { audit: { entityId: string; status: string }; published: boolean } }>(
+    `mutation A($t: ID!) { triggerAudit(targetId: $t, kind: ${kind.replace(/[^A-Z_]/g, "")}) { published audit { entityId status } } }`,
+    { t: targetId });
+  const result = data.triggerAudit;
+  return { id: result.audit.entityId, status: result.audit.status, published: result.published };
+}
