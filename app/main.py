@@ -94,7 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     # GraphiQL is served in development only; subscriptions use both websocket protocols (default).
     graphql = GraphQLRouter(
-        schema, context_getter=get_context, graphql_ide="graphiql" if settings.environment == "development" else None
+        schema,
+        context_getter=get_context,
+        graphql_ide="graphiql" if settings.environment == "development" else None,
     )
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
 

@@ -18,6 +18,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 
 from app.config import Settings
+from app.events.schema import EventsSubscription
 from app.graph.limits import HubErrorCodes, QueryCostLimiter
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.graph.views_schema import ViewsMutation, ViewsQuery
@@ -28,7 +29,7 @@ MAX_TOKENS = 2_000
 
 QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery)
 MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation)
-SUBSCRIPTIONS: tuple[type, ...] = ()
+SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 
 
 class HubContext(BaseContext):

@@ -16,7 +16,7 @@ import hashlib
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +142,7 @@ def ingest_repository(
     since: str | None = None,
     languages: set[str] | None = None,
     history: int | None = None,
+    paths: Iterable[str] | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     cache_dir: Path | None = None,
     database: str = "neo4j",
@@ -164,6 +165,8 @@ def ingest_repository(
     writer = GraphWriter(driver, database=database)
 
     only = changed_since(root, since) if since else None
+    if paths is not None:  # e.g. the files a push changed
+        only = (only or set()) | {p.strip("/") for p in paths}
     found = discover(root, languages=languages, max_file_bytes=max_file_bytes, only=only)
     clock = summary.lap("discover", started)
     summary.skipped = dict(sorted(found.skipped.items()))

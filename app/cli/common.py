@@ -7,7 +7,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import typer
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 from rich.console import Console
 from rich.markup import escape
 
@@ -33,7 +33,7 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             err.print("[bold red]error:[/] Neo4j rejected the user name or password")
             err.print("[yellow]fix:[/] check HUB_NEO4J_USER / HUB_NEO4J_PASSWORD")
             raise typer.Exit(1) from None
-        except ServiceUnavailable as error:
+        except (ServiceUnavailable, SessionExpired) as error:
             err.print(f"[bold red]error:[/] Neo4j is not reachable: {error}")
             err.print("[yellow]fix:[/] run `hub up`, or check HUB_NEO4J_URI")
             raise typer.Exit(1) from None

@@ -20,6 +20,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.cli.common import err, friendly_errors
+from app.cli.events_cmd import events_app
+from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
 from app.config import get_settings
 from app.core.db import create_async_driver
@@ -30,6 +32,8 @@ app = typer.Typer(help="CommandCenter Hub", no_args_is_help=True, pretty_excepti
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(graph_app, name="graph")
+app.add_typer(events_app, name="events")  # issue 5: hub events [publish]
+app.command("worker")(events_worker)  # issue 5: the arq worker
 console = Console()
 # The driver logs each retry as a warning; the CLI reports failures itself.
 logging.getLogger("neo4j").setLevel(logging.ERROR)

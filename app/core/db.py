@@ -17,10 +17,15 @@ def create_async_driver(settings: Settings) -> AsyncDriver:
     )
 
 
-def create_driver(settings: Settings) -> Driver:
-    """The sync driver, for worker processes and the ingestion pipeline's writer thread."""
+def create_driver(settings: Settings, *, retry_seconds: float = 15.0) -> Driver:
+    """The sync driver, for worker processes and the ingestion pipeline.
+
+    ``retry_seconds`` bounds how long a transaction is retried while the server is away.
+    """
     return GraphDatabase.driver(
         settings.neo4j_bolt_uri,
         auth=settings.neo4j_auth(),
         notifications_min_severity="OFF",
+        max_transaction_retry_time=retry_seconds,
+        connection_timeout=5.0,
     )

@@ -116,19 +116,26 @@ class Bridge:
                     await sub.unsubscribe()
 
     async def _presence_loop(self) -> None:
-        from app.federation.service import presence_event
+        """Heartbeat every ``presence_interval_s``; silent hubs are looked for every second so
+        one is marked offline within a second of passing ``presence_offline_after_s``."""
+        from app.federation.service import mark_silent_hubs, presence_event
 
         await self.events.ready.wait()
+        loop = asyncio.get_running_loop()
+        next_beat = loop.time()
         while True:
+            if loop.time() >= next_beat:
+                next_beat = loop.time() + self.settings.presence_interval_s
+                try:
+                    event = await presence_event(self.ctx.driver, events=self.events, settings=self.settings)
+                    await self.events.publish(event)
+                except Exception as error:
+                    log.info("presence not published: %s: %s", type(error).__name__, error)
             try:
-                event = await presence_event(self.ctx.driver, events=self.events, settings=self.settings)
-                await self.events.publish(event)
-                from app.federation.service import mark_silent_hubs
-
                 await mark_silent_hubs(self.ctx.driver, settings=self.settings)
             except Exception as error:
-                log.info("presence not published: %s: %s", type(error).__name__, error)
-            await asyncio.sleep(self.settings.presence_interval_s)
+                log.debug("silent hubs not checked: %s", error)
+            await asyncio.sleep(min(1.0, self.settings.presence_interval_s))
 
     async def _link(self) -> None:
         """Forward exported local events to the remote NATS; store imported remote ones here."""

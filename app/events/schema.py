@@ -80,7 +80,9 @@ def _project_of(event: Event) -> str | None:
 @strawberry.type
 class EventsSubscription:
     @strawberry.subscription(description="Live events on a NATS subject pattern (* one token, > the rest).")
-    async def events(self, info: Info[Any, Any], subject: str = "hub.>") -> AsyncGenerator[EventMessage, None]:
+    async def events(
+        self, info: Info[Any, Any], subject: str = "hub.>"
+    ) -> AsyncGenerator[EventMessage, None]:
         stream = await _events(info).subscribe(subject)
         try:
             async for event in stream:

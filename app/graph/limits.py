@@ -41,8 +41,9 @@ SIZE_ARGUMENTS = ("first", "limit")
 
 
 class _Estimator:
-    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
-                 variables: dict[str, Any]) -> None:  # fmt: skip
+    def __init__(
+        self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]
+    ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
@@ -82,7 +83,9 @@ class _Estimator:
                 return max(value, 0)
         return None
 
-    def field_cost(self, node: FieldNode, parent: GraphQLNamedType, size: int | None, seen: frozenset[str]) -> int:
+    def field_cost(
+        self, node: FieldNode, parent: GraphQLNamedType, size: int | None, seen: frozenset[str]
+    ) -> int:
         fields = getattr(parent, "fields", None) or {}
         definition = fields.get(node.name.value)
         if definition is None:  # __typename, introspection fields
@@ -123,7 +126,9 @@ class QueryCostLimiter(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None:
-            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            fragments = {
+                d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+            }
             operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
             operation = next(
                 (op for op in operations if op.name and op.name.value == context.operation_name),
@@ -138,7 +143,11 @@ class QueryCostLimiter(SchemaExtension):
                             GraphQLError(
                                 f"query cost {self.cost} exceeds the limit of {self.max_cost}: "
                                 "ask for fewer items (first/limit) or nest fewer lists",
-                                extensions={"code": "LIMIT_EXCEEDED", "cost": self.cost, "maxCost": self.max_cost},
+                                extensions={
+                                    "code": "LIMIT_EXCEEDED",
+                                    "cost": self.cost,
+                                    "maxCost": self.max_cost,
+                                },
                             )
                         ],
                     )

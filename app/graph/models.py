@@ -215,8 +215,8 @@ class GraphNode(BaseModel):
 
 
 class GraphEdge(BaseModel):
-    fromId: str  # noqa: N815 - the VISLZR wire names
-    toId: str  # noqa: N815
+    fromId: str
+    toId: str
     type: str
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -227,12 +227,12 @@ class CountByKey(BaseModel):
 
 
 class GraphStats(BaseModel):
-    nodeCount: int  # noqa: N815
-    edgeCount: int  # noqa: N815
-    byEntity: list[CountByKey]  # noqa: N815
-    byEdgeType: list[CountByKey]  # noqa: N815
+    nodeCount: int
+    edgeCount: int
+    byEntity: list[CountByKey]
+    byEdgeType: list[CountByKey]
     depth: int
-    elapsedMs: float  # noqa: N815
+    elapsedMs: float
 
 
 class Graph(BaseModel):
@@ -256,21 +256,21 @@ class SearchHit(BaseModel):
 
 class SearchPage(BaseModel):
     hits: list[SearchHit]
-    endCursor: str | None  # noqa: N815
-    hasNextPage: bool  # noqa: N815
+    endCursor: str | None
+    hasNextPage: bool
 
 
 class ProjectOut(BaseModel):
     id: str
-    globalId: str  # noqa: N815
+    globalId: str
     name: str
-    hubId: str | None = None  # noqa: N815
+    hubId: str | None = None
 
 
 class ProjectPage(BaseModel):
     items: list[ProjectOut]
-    endCursor: str | None  # noqa: N815
-    hasNextPage: bool  # noqa: N815
+    endCursor: str | None
+    hasNextPage: bool
 
 
 @dataclass(frozen=True, slots=True)

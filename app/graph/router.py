@@ -42,8 +42,12 @@ NOT_FOUND = {404: {"description": "No entity with this id"}}
 
 
 def _project_out(record: EntityRecord) -> ProjectOut:
-    return ProjectOut(id=record.id, globalId=record.global_id, name=str(record.props.get("name", "")),
-                      hubId=record.props.get("hubId"))  # fmt: skip
+    return ProjectOut(
+        id=record.id,
+        globalId=record.global_id,
+        name=str(record.props.get("name", "")),
+        hubId=record.props.get("hubId"),
+    )
 
 
 @router.get("/projects", response_model=ProjectPage)
@@ -51,13 +55,16 @@ async def list_projects(
     driver: DriverDep, settings: SettingsDep, first: First = DEFAULT_PAGE, after: After = None
 ) -> ProjectPage:
     page = await service.list_projects(driver=driver, settings=settings, first=first, after=after)
-    return ProjectPage(items=[_project_out(r) for r in page.items], endCursor=page.end_cursor,
-                       hasNextPage=page.has_next)  # fmt: skip
+    return ProjectPage(
+        items=[_project_out(r) for r in page.items], endCursor=page.end_cursor, hasNextPage=page.has_next
+    )
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut, responses=NOT_FOUND)
 async def get_project(project_id: Id, driver: DriverDep, settings: SettingsDep) -> ProjectOut:
-    record = await service.get_node(driver=driver, settings=settings, node_id=project_id, expected=Entity.PROJECT)
+    record = await service.get_node(
+        driver=driver, settings=settings, node_id=project_id, expected=Entity.PROJECT
+    )
     return _project_out(record)
 
 
@@ -73,17 +80,26 @@ async def project_graph(
     edge_type: Annotated[list[EdgeType] | None, Query(alias="edgeType")] = None,
     lang: Annotated[list[Annotated[str, Query(max_length=50)]] | None, Query(max_length=20)] = None,
     path_prefix: Annotated[str | None, Query(alias="pathPrefix", max_length=1000)] = None,
-    root_id: Annotated[list[Annotated[str, Query(max_length=200)]] | None,
-                       Query(alias="rootId", max_length=MAX_ROOTS)] = None,  # fmt: skip
+    root_id: Annotated[
+        list[Annotated[str, Query(max_length=200)]] | None, Query(alias="rootId", max_length=MAX_ROOTS)
+    ] = None,
 ) -> Graph:
     filters = GraphFilters(
-        entities=tuple(entity or ()), symbol_kinds=tuple(kind or ()), edge_types=tuple(edge_type or ()),
-        languages=tuple(lang or ()), path_prefix=path_prefix,
-    )  # fmt: skip
+        entities=tuple(entity or ()),
+        symbol_kinds=tuple(kind or ()),
+        edge_types=tuple(edge_type or ()),
+        languages=tuple(lang or ()),
+        path_prefix=path_prefix,
+    )
     return await service.project_graph(
-        driver=driver, settings=settings, project_id=project_id, depth=depth, filters=filters,
-        root_ids=list(root_id or ()), limit=limit,
-    )  # fmt: skip
+        driver=driver,
+        settings=settings,
+        project_id=project_id,
+        depth=depth,
+        filters=filters,
+        root_ids=list(root_id or ()),
+        limit=limit,
+    )
 
 
 @router.get("/symbols/{symbol_id}/dependencies", response_model=Graph, responses=NOT_FOUND)
@@ -97,9 +113,14 @@ async def symbol_dependencies(
     limit: Limit = DEFAULT_GRAPH_NODES,
 ) -> Graph:
     return await service.symbol_dependencies(
-        driver=driver, settings=settings, symbol_id=symbol_id, direction=direction, depth=depth,
-        edge_types=tuple(edge_type or ()), limit=limit,
-    )  # fmt: skip
+        driver=driver,
+        settings=settings,
+        symbol_id=symbol_id,
+        direction=direction,
+        depth=depth,
+        edge_types=tuple(edge_type or ()),
+        limit=limit,
+    )
 
 
 @router.get("/nodes/{node_id}/impact", response_model=Graph, responses=NOT_FOUND)
@@ -121,8 +142,9 @@ async def shortest_path(
     to_id: Annotated[str, Query(alias="to", min_length=1, max_length=200)],
     max_depth: Annotated[int, Query(alias="maxDepth", ge=1, le=MAX_PATH_DEPTH)] = 4,
 ) -> PathResult:
-    return await service.find_path(driver=driver, settings=settings, from_id=from_id, to_id=to_id,
-                                   max_depth=max_depth)  # fmt: skip
+    return await service.find_path(
+        driver=driver, settings=settings, from_id=from_id, to_id=to_id, max_depth=max_depth
+    )
 
 
 @router.get("/search", response_model=SearchPage)
@@ -134,5 +156,6 @@ async def search(
     first: First = DEFAULT_PAGE,
     after: After = None,
 ) -> SearchPage:
-    return await service.search(driver=driver, settings=settings, text=q, scopes=tuple(scope or ()),
-                                first=first, after=after)  # fmt: skip
+    return await service.search(
+        driver=driver, settings=settings, text=q, scopes=tuple(scope or ()), first=first, after=after
+    )

@@ -102,11 +102,18 @@ class Project(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> Project:
-        return Project(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                       name=str(record.props.get("name", "")), hub_id=_prop(record, "hubId"))  # fmt: skip
+        return Project(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            name=str(record.props.get("name", "")),
+            hub_id=_prop(record, "hubId"),
+        )
 
     @strawberry.field
-    async def repos(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Repo]:
+    async def repos(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Repo]:
         return Connection.of(await _related(info, self.record, "repos", first, after), Repo.of)
 
 
@@ -121,10 +128,16 @@ class Repo(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> Repo:
-        return Repo(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                    url=_prop(record, "url"), path=_prop(record, "path"),
-                    default_branch=_prop(record, "defaultBranch"), head=_prop(record, "head"),
-                    project_id=_prop(record, "projectId"))  # fmt: skip
+        return Repo(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            url=_prop(record, "url"),
+            path=_prop(record, "path"),
+            default_branch=_prop(record, "defaultBranch"),
+            head=_prop(record, "head"),
+            project_id=_prop(record, "projectId"),
+        )
 
     @strawberry.field
     async def files(
@@ -134,7 +147,9 @@ class Repo(Node):
         return Connection.of(page, File.of)
 
     @strawberry.field
-    async def commits(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Commit]:
+    async def commits(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Commit]:
         return Connection.of(await _related(info, self.record, "commits", first, after), Commit.of)
 
 
@@ -151,18 +166,29 @@ class File(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> File:
-        return File(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                    path=str(record.props.get("path", "")), lang=_prop(record, "lang"),
-                    loc=_prop(record, "loc"), size=_prop(record, "size"), hash=_prop(record, "hash"),
-                    repo_id=_prop(record, "repoId"),
-                    last_indexed_at=_prop(record, "lastIndexedAt"))  # fmt: skip
+        return File(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            path=str(record.props.get("path", "")),
+            lang=_prop(record, "lang"),
+            loc=_prop(record, "loc"),
+            size=_prop(record, "size"),
+            hash=_prop(record, "hash"),
+            repo_id=_prop(record, "repoId"),
+            last_indexed_at=_prop(record, "lastIndexedAt"),
+        )
 
     @strawberry.field
-    async def symbols(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Symbol]:
+    async def symbols(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Symbol]:
         return Connection.of(await _related(info, self.record, "symbols", first, after), Symbol.of)
 
     @strawberry.field
-    async def imports(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[File]:
+    async def imports(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[File]:
         return Connection.of(await _related(info, self.record, "imports", first, after), File.of)
 
     @strawberry.field
@@ -172,7 +198,9 @@ class File(Node):
         return Connection.of(await _related(info, self.record, "importedBy", first, after), File.of)
 
     @strawberry.field
-    async def commits(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Commit]:
+    async def commits(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Commit]:
         return Connection.of(await _related(info, self.record, "commits", first, after), Commit.of)
 
 
@@ -192,12 +220,20 @@ class Symbol(Node):
     @staticmethod
     def of(record: EntityRecord) -> Symbol:
         p = record.props
-        return Symbol(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                      kind=str(p.get("kind", "")), name=str(p.get("name", "")),
-                      qualified_name=str(p.get("qualifiedName", "")), signature=_prop(record, "signature"),
-                      range_start=_prop(record, "rangeStart"), range_end=_prop(record, "rangeEnd"),
-                      exported=_prop(record, "exported"), file_id=_prop(record, "fileId"),
-                      repo_id=_prop(record, "repoId"))  # fmt: skip
+        return Symbol(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            kind=str(p.get("kind", "")),
+            name=str(p.get("name", "")),
+            qualified_name=str(p.get("qualifiedName", "")),
+            signature=_prop(record, "signature"),
+            range_start=_prop(record, "rangeStart"),
+            range_end=_prop(record, "rangeEnd"),
+            exported=_prop(record, "exported"),
+            file_id=_prop(record, "fileId"),
+            repo_id=_prop(record, "repoId"),
+        )
 
     @strawberry.field
     async def file(self, info: Info) -> File | None:
@@ -205,11 +241,15 @@ class Symbol(Node):
         return File.of(page.items[0]) if page.items else None
 
     @strawberry.field
-    async def members(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Symbol]:
+    async def members(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Symbol]:
         return Connection.of(await _related(info, self.record, "members", first, after), Symbol.of)
 
     @strawberry.field(description="Symbols this one calls; `confidence` of each call is on the edge's node.")
-    async def calls(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Symbol]:
+    async def calls(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Symbol]:
         return Connection.of(await _related(info, self.record, "calls", first, after), Symbol.of)
 
     @strawberry.field
@@ -219,7 +259,9 @@ class Symbol(Node):
         return Connection.of(await _related(info, self.record, "calledBy", first, after), Symbol.of)
 
     @strawberry.field
-    async def extends(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Symbol]:
+    async def extends(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Symbol]:
         return Connection.of(await _related(info, self.record, "extends", first, after), Symbol.of)
 
     @strawberry.field
@@ -240,16 +282,27 @@ class Commit(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> Commit:
-        return Commit(id=strawberry.ID(record.global_id), entity_id=record.id, record=record, sha=record.id,
-                      time=_prop(record, "time"), message=_prop(record, "message"),
-                      is_fix=_prop(record, "isFix"), repo_id=_prop(record, "repoId"))  # fmt: skip
+        return Commit(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            sha=record.id,
+            time=_prop(record, "time"),
+            message=_prop(record, "message"),
+            is_fix=_prop(record, "isFix"),
+            repo_id=_prop(record, "repoId"),
+        )
 
     @strawberry.field
-    async def files(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[File]:
+    async def files(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[File]:
         return Connection.of(await _related(info, self.record, "files", first, after), File.of)
 
     @strawberry.field
-    async def authors(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Person]:
+    async def authors(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Person]:
         return Connection.of(await _related(info, self.record, "authors", first, after), Person.of)
 
 
@@ -261,11 +314,18 @@ class Person(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> Person:
-        return Person(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                      name=_prop(record, "name"), email=_prop(record, "email"))  # fmt: skip
+        return Person(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            name=_prop(record, "name"),
+            email=_prop(record, "email"),
+        )
 
     @strawberry.field
-    async def commits(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Commit]:
+    async def commits(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Commit]:
         return Connection.of(await _related(info, self.record, "commits", first, after), Commit.of)
 
 
@@ -279,9 +339,15 @@ class Service(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> Service:
-        return Service(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                       name=str(record.props.get("name", "")), type=_prop(record, "type"),
-                       endpoint=_prop(record, "endpoint"), health_url=_prop(record, "healthUrl"))  # fmt: skip
+        return Service(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            name=str(record.props.get("name", "")),
+            type=_prop(record, "type"),
+            endpoint=_prop(record, "endpoint"),
+            health_url=_prop(record, "healthUrl"),
+        )
 
     @strawberry.field
     async def integrations(
@@ -303,14 +369,23 @@ class Task(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> Task:
-        return Task(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                    title=str(record.props.get("title", "")), description=_prop(record, "description"),
-                    status=_prop(record, "status"), assignee=_prop(record, "assignee"),
-                    labels=list(record.props.get("labels") or []), created_at=_prop(record, "createdAt"),
-                    updated_at=_prop(record, "updatedAt"))  # fmt: skip
+        return Task(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            title=str(record.props.get("title", "")),
+            description=_prop(record, "description"),
+            status=_prop(record, "status"),
+            assignee=_prop(record, "assignee"),
+            labels=list(record.props.get("labels") or []),
+            created_at=_prop(record, "createdAt"),
+            updated_at=_prop(record, "updatedAt"),
+        )
 
     @strawberry.field
-    async def implements(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Symbol]:
+    async def implements(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Symbol]:
         return Connection.of(await _related(info, self.record, "implements", first, after), Symbol.of)
 
     @strawberry.field
@@ -331,13 +406,21 @@ class SpecItem(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> SpecItem:
-        return SpecItem(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                        title=str(record.props.get("title", "")), description=_prop(record, "description"),
-                        status=_prop(record, "status"), project_id=_prop(record, "projectId"),
-                        created_at=_prop(record, "createdAt"))  # fmt: skip
+        return SpecItem(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            title=str(record.props.get("title", "")),
+            description=_prop(record, "description"),
+            status=_prop(record, "status"),
+            project_id=_prop(record, "projectId"),
+            created_at=_prop(record, "createdAt"),
+        )
 
     @strawberry.field
-    async def tasks(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Task]:
+    async def tasks(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Task]:
         return Connection.of(await _related(info, self.record, "tasks", first, after), Task.of)
 
 
@@ -351,9 +434,15 @@ class Audit(Node):
 
     @staticmethod
     def of(record: EntityRecord) -> Audit:
-        return Audit(id=strawberry.ID(record.global_id), entity_id=record.id, record=record,
-                     kind=str(record.props.get("kind", "")), status=str(record.props.get("status", "")),
-                     created_at=_prop(record, "createdAt"), target_id=_prop(record, "targetId"))  # fmt: skip
+        return Audit(
+            id=strawberry.ID(record.global_id),
+            entity_id=record.id,
+            record=record,
+            kind=str(record.props.get("kind", "")),
+            status=str(record.props.get("status", "")),
+            created_at=_prop(record, "createdAt"),
+            target_id=_prop(record, "targetId"),
+        )
 
     @strawberry.field
     async def target(self, info: Info) -> Node:
@@ -389,8 +478,9 @@ class GraphNode:
 
     @staticmethod
     def of(node: models.GraphNode) -> GraphNode:
-        return GraphNode(id=node.id, entity=node.entity, label=node.label, metadata=node.metadata,
-                         distance=node.distance)  # fmt: skip
+        return GraphNode(
+            id=node.id, entity=node.entity, label=node.label, metadata=node.metadata, distance=node.distance
+        )
 
 
 @strawberry.type
@@ -429,13 +519,19 @@ class Graph:
         s = graph.stats
         return Graph(
             nodes=[GraphNode.of(node) for node in graph.nodes],
-            edges=[GraphEdge(from_id=e.fromId, to_id=e.toId, type=e.type, metadata=e.metadata) for e in graph.edges],
+            edges=[
+                GraphEdge(from_id=e.fromId, to_id=e.toId, type=e.type, metadata=e.metadata)
+                for e in graph.edges
+            ],
             truncated=graph.truncated,
             stats=GraphStats(
-                node_count=s.nodeCount, edge_count=s.edgeCount, depth=s.depth, elapsed_ms=s.elapsedMs,
+                node_count=s.nodeCount,
+                edge_count=s.edgeCount,
+                depth=s.depth,
+                elapsed_ms=s.elapsedMs,
                 by_entity=[CountByKey(key=c.key, count=c.count) for c in s.byEntity],
                 by_edge_type=[CountByKey(key=c.key, count=c.count) for c in s.byEdgeType],
-            ),  # fmt: skip
+            ),
         )
 
 
@@ -453,8 +549,10 @@ class SearchHit:
     node: GraphNode
 
 
-@strawberry.input(description="Entities, symbol kinds and edge types bound the traversal; languages and "
-                              "pathPrefix keep only matching Files and the Symbols declared in them.")  # fmt: skip
+@strawberry.input(
+    description="Entities, symbol kinds and edge types bound the traversal; languages and "
+    "pathPrefix keep only matching Files and the Symbols declared in them."
+)
 class GraphFilter:
     entities: list[EntityEnum] | None = None  # type: ignore[valid-type]
     symbol_kinds: list[SymbolKindEnum] | None = None  # type: ignore[valid-type]
@@ -475,7 +573,9 @@ class GraphFilter:
 @strawberry.type
 class GraphQuery:
     @strawberry.field
-    async def projects(self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Project]:
+    async def projects(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Project]:
         return Connection.of(await service.list_projects(**_deps(info), first=first, after=after), Project.of)
 
     @strawberry.field
@@ -486,8 +586,10 @@ class GraphQuery:
     async def node(self, info: Info, id: strawberry.ID) -> Node:
         return to_node(await service.get_node(**_deps(info), node_id=id))
 
-    @strawberry.field(description="Breadth-first subgraph from the project or rootIds: depth <= 4, "
-                                  "limit <= 5000 nodes; truncated when capped.")  # fmt: skip
+    @strawberry.field(
+        description="Breadth-first subgraph from the project or rootIds: depth <= 4, "
+        "limit <= 5000 nodes; truncated when capped."
+    )
     async def project_graph(
         self,
         info: Info,
@@ -518,9 +620,13 @@ class GraphQuery:
         limit: int = DEFAULT_GRAPH_NODES,
     ) -> Graph:
         graph = await service.symbol_dependencies(
-            **_deps(info), symbol_id=symbol_id, direction=direction, depth=depth,
-            edge_types=tuple(edge_types or ()), limit=limit,
-        )  # fmt: skip
+            **_deps(info),
+            symbol_id=symbol_id,
+            direction=direction,
+            depth=depth,
+            edge_types=tuple(edge_types or ()),
+            limit=limit,
+        )
         return Graph.of(graph)
 
     @strawberry.field(description="What depends on a node, transitively, with each node's distance.")
@@ -530,7 +636,9 @@ class GraphQuery:
         return Graph.of(await service.impact(**_deps(info), node_id=id, depth=depth, limit=limit))
 
     @strawberry.field(description="The shortest path between two nodes, up to maxDepth hops.")
-    async def path(self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_depth: int = 4) -> PathResult:
+    async def path(
+        self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, max_depth: int = 4
+    ) -> PathResult:
         result = await service.find_path(**_deps(info), from_id=from_id, to_id=to_id, max_depth=max_depth)
         return PathResult(found=result.found, length=result.length, graph=Graph.of(result.graph))
 
@@ -543,10 +651,14 @@ class GraphQuery:
         first: int = DEFAULT_PAGE,
         after: str | None = None,
     ) -> Connection[SearchHit]:
-        page = await service.search(**_deps(info), text=query, scopes=tuple(scope or ()), first=first, after=after)
+        page = await service.search(
+            **_deps(info), text=query, scopes=tuple(scope or ()), first=first, after=after
+        )
         hits = [SearchHit(score=h.score, scope=h.scope, node=GraphNode.of(h.node)) for h in page.hits]
         offset = models.decode_cursor(after)
-        return Connection.of(models.Page(items=hits, offset=offset, has_next=page.hasNextPage), lambda hit: hit)
+        return Connection.of(
+            models.Page(items=hits, offset=offset, has_next=page.hasNextPage), lambda hit: hit
+        )
 
 
 # -- mutations -------------------------------------------------------------------------------
@@ -594,7 +706,9 @@ class LinkResult:
 @strawberry.type
 class TriggerAuditResult:
     audit: Audit
-    published: bool = strawberry.field(description="False when NATS was unreachable; the Audit stays pending.")
+    published: bool = strawberry.field(
+        description="False when NATS was unreachable; the Audit stays pending."
+    )
     subject: str
 
 
@@ -603,17 +717,26 @@ class GraphMutation:
     @strawberry.mutation
     async def create_task(self, info: Info, input: CreateTaskInput) -> Task:
         record = await service.create_task(
-            **_deps(info), title=input.title, description=input.description, status=input.status,
-            assignee=input.assignee, labels=input.labels or (), spec_item_id=input.spec_item_id,
-        )  # fmt: skip
+            **_deps(info),
+            title=input.title,
+            description=input.description,
+            status=input.status,
+            assignee=input.assignee,
+            labels=input.labels or (),
+            spec_item_id=input.spec_item_id,
+        )
         return Task.of(record)
 
     @strawberry.mutation
     async def update_task(self, info: Info, input: UpdateTaskInput) -> Task:
         record = await service.update_task(
-            **_deps(info), task_id=input.id, status=input.status, assignee=input.assignee or None,
-            clear_assignee=input.assignee == "", labels=input.labels,
-        )  # fmt: skip
+            **_deps(info),
+            task_id=input.id,
+            status=input.status,
+            assignee=input.assignee or None,
+            clear_assignee=input.assignee == "",
+            labels=input.labels,
+        )
         return Task.of(record)
 
     @strawberry.mutation
@@ -637,9 +760,12 @@ class GraphMutation:
     @strawberry.mutation
     async def register_service(self, info: Info, input: RegisterServiceInput) -> Service:
         record = await service.register_service(
-            **_deps(info), name=input.name, service_type=input.type, endpoint=input.endpoint,
+            **_deps(info),
+            name=input.name,
+            service_type=input.type,
+            endpoint=input.endpoint,
             health_url=input.health_url,
-        )  # fmt: skip
+        )
         return Service.of(record)
 
     @strawberry.mutation
@@ -653,7 +779,9 @@ class GraphMutation:
         request = await service.trigger_audit(
             **_deps(info), nats=context.nats, target_id=target_id, kind=kind
         )
-        return TriggerAuditResult(audit=Audit.of(request.audit), published=request.published, subject=request.subject)
+        return TriggerAuditResult(
+            audit=Audit.of(request.audit), published=request.published, subject=request.subject
+        )
 
 
 # Types reachable only through the Node interface must still be in the schema.

@@ -297,14 +297,20 @@ async def _traverse(
             if node.entity is Entity.FILE:
                 files[node.id] = item["props"]
     edges = [
-        GraphEdge(fromId=edge["fromId"], toId=edge["toId"], type=edge["type"],
-                  metadata={k: _plain(v) for k, v in edge["props"].items()})  # fmt: skip
+        GraphEdge(
+            fromId=edge["fromId"],
+            toId=edge["toId"],
+            type=edge["type"],
+            metadata={k: _plain(v) for k, v in edge["props"].items()},
+        )
         for edge in row["edges"]
     ]
     return nodes, edges, bool(row["truncated"]), files
 
 
-def _graph(nodes: list[GraphNode], edges: list[GraphEdge], truncated: bool, depth: int, started: float) -> Graph:
+def _graph(
+    nodes: list[GraphNode], edges: list[GraphEdge], truncated: bool, depth: int, started: float
+) -> Graph:
     kept = {node.id for node in nodes}
     edges = [edge for edge in edges if edge.fromId in kept and edge.toId in kept]
     return Graph(
@@ -314,7 +320,9 @@ def _graph(nodes: list[GraphNode], edges: list[GraphEdge], truncated: bool, dept
         stats=GraphStats(
             nodeCount=len(nodes),
             edgeCount=len(edges),
-            byEntity=[CountByKey(key=k, count=c) for k, c in Counter(n.entity.value for n in nodes).most_common()],
+            byEntity=[
+                CountByKey(key=k, count=c) for k, c in Counter(n.entity.value for n in nodes).most_common()
+            ],
             byEdgeType=[CountByKey(key=k, count=c) for k, c in Counter(e.type for e in edges).most_common()],
             depth=depth,
             elapsedMs=round((time.perf_counter() - started) * 1000, 2),
@@ -486,8 +494,12 @@ async def find_path(
         if (node := graph_node(item["props"], item["labels"], index)) is not None
     ]
     edges = [
-        GraphEdge(fromId=e["fromId"], toId=e["toId"], type=e["type"],
-                  metadata={k: _plain(v) for k, v in e["props"].items()})  # fmt: skip
+        GraphEdge(
+            fromId=e["fromId"],
+            toId=e["toId"],
+            type=e["type"],
+            metadata={k: _plain(v) for k, v in e["props"].items()},
+        )
         for e in rows[0]["edges"]
     ]
     return PathResult(found=True, length=len(edges), graph=_graph(nodes, edges, False, max_depth, started))

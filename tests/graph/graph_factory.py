@@ -87,24 +87,36 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
         "MERGE (p:Project {id: $pid}) SET p.name = $name, p.hubId = 'local' "
         "MERGE (r:Repo {id: $rid}) SET r.path = $path, r.projectId = $pid, r.defaultBranch = 'main', "
         "r.head = 'abc123' MERGE (p)-[:HAS_REPO]->(r)",
-        pid=project_id, name=name, rid=repo_id, path=repo_path,
-    )  # fmt: skip
+        pid=project_id,
+        name=name,
+        rid=repo_id,
+        path=repo_path,
+    )
     run(
         "MATCH (r:Repo {id: $rid}) UNWIND $rows AS row "
         "MERGE (f:File {id: row.id}) SET f.path = row.path, f.lang = row.lang, f.loc = row.loc, "
         "f.size = row.loc * 30, f.hash = row.hash, f.repoId = $rid MERGE (r)-[:CONTAINS]->(f)",
         rid=repo_id,
-        rows=[{"id": graph.files[p], "path": p, "lang": lang, "loc": loc, "hash": uuid.uuid4().hex * 2}
-              for p, (lang, loc) in FILES.items()],  # fmt: skip
+        rows=[
+            {"id": graph.files[p], "path": p, "lang": lang, "loc": loc, "hash": uuid.uuid4().hex * 2}
+            for p, (lang, loc) in FILES.items()
+        ],
     )
     for kind in ("Function", "Class", "Method"):
         for extra in ((), ("Test",)):
             rows = [
-                {"id": graph.symbols[qn], "fileId": graph.files[path], "qn": qn, "name": qn.split(".")[-1],
-                 "signature": sig, "start": start, "end": end}
+                {
+                    "id": graph.symbols[qn],
+                    "fileId": graph.files[path],
+                    "qn": qn,
+                    "name": qn.split(".")[-1],
+                    "signature": sig,
+                    "start": start,
+                    "end": end,
+                }
                 for qn, (path, k, labels, sig, start, end) in SYMBOLS.items()
                 if k == kind and tuple(labels) == extra
-            ]  # fmt: skip
+            ]
             if not rows:
                 continue
             labels = ":Symbol:" + kind + "".join(f":{label}" for label in extra)
@@ -114,8 +126,10 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
                 "SET s.kind = $kind, s.name = row.name, s.qualifiedName = row.qn, s.signature = row.signature, "
                 "s.rangeStart = row.start, s.rangeEnd = row.end, s.exported = true, s.fileId = row.fileId, "
                 "s.repoId = $rid MERGE (f)-[:DECLARES]->(s)",
-                rows=rows, kind=kind, rid=repo_id,
-            )  # fmt: skip
+                rows=rows,
+                kind=kind,
+                rid=repo_id,
+            )
     run(
         "UNWIND $rows AS row MATCH (a:File {id: row.a}) MATCH (b:File {id: row.b}) MERGE (a)-[:IMPORTS]->(b)",
         rows=[{"a": graph.files[a], "b": graph.files[b]} for a, b in IMPORTS],
@@ -132,12 +146,16 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
     run(
         "MATCH (a:Symbol {id: $a}) MATCH (b:Symbol {id: $b}) MERGE (a)-[e:EXTENDS]->(b) SET e.confidence = 1.0 "
         "WITH 1 AS one MATCH (t:Symbol {id: $t}) MATCH (u:Symbol {id: $u}) MERGE (t)-[:TESTS]->(u)",
-        a=graph.symbols["CartService"], b=graph.symbols["BaseService"],
-        t=graph.symbols["testCartTotal"], u=graph.symbols["CartService.total"],
-    )  # fmt: skip
+        a=graph.symbols["CartService"],
+        b=graph.symbols["BaseService"],
+        t=graph.symbols["testCartTotal"],
+        u=graph.symbols["CartService.total"],
+    )
 
     # history: two people, two commits
-    graph.people = {email: ids.person_id(email) for email in (f"alice-{token}@acme.test", f"bob-{token}@acme.test")}
+    graph.people = {
+        email: ids.person_id(email) for email in (f"alice-{token}@acme.test", f"bob-{token}@acme.test")
+    }
     graph.commits = [uuid.uuid4().hex + uuid.uuid4().hex[:8] for _ in range(2)]
     for index, (sha, (email, pid)) in enumerate(zip(graph.commits, graph.people.items(), strict=True)):
         path = "src/services/cart.ts" if index == 0 else "src/app.ts"
@@ -147,10 +165,16 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
             "MERGE (p:Person {id: $pid}) SET p.name = $pname, p.email = $email "
             "MERGE (r)-[:HAS_COMMIT]->(c) MERGE (p)-[:AUTHORED]->(c) MERGE (c)-[m:MODIFIED]->(f) "
             "SET m.added = 10, m.deleted = 2",
-            rid=repo_id, fid=graph.files[path], sha=sha, time=f"2025-01-0{index + 1}T10:00:00Z",
-            message="fix: cart total rounding" if index == 0 else "feat: app start", fix=index == 0,
-            pid=pid, pname=email.split("@")[0], email=email,
-        )  # fmt: skip
+            rid=repo_id,
+            fid=graph.files[path],
+            sha=sha,
+            time=f"2025-01-0{index + 1}T10:00:00Z",
+            message="fix: cart total rounding" if index == 0 else "feat: app start",
+            fix=index == 0,
+            pid=pid,
+            pname=email.split("@")[0],
+            email=email,
+        )
 
     # operations and work
     graph.service_ids = {n: ids.stable_id("service", f"{n}-{token}") for n in ("checkout-api", "payments")}
@@ -158,9 +182,11 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
         "MERGE (a:Service {id: $a}) SET a.name = $an, a.type = 'http', a.endpoint = 'http://checkout.local' "
         "MERGE (b:Service {id: $b}) SET b.name = $bn, b.type = 'grpc', b.endpoint = 'grpc://payments.local' "
         "MERGE (a)-[i:INTEGRATES]->(b) SET i.protocol = 'grpc'",
-        a=graph.service_ids["checkout-api"], an=f"checkout-api-{token}",
-        b=graph.service_ids["payments"], bn=f"payments-{token}",
-    )  # fmt: skip
+        a=graph.service_ids["checkout-api"],
+        an=f"checkout-api-{token}",
+        b=graph.service_ids["payments"],
+        bn=f"payments-{token}",
+    )
     graph.spec_item_id, graph.task_id, graph.audit_id = (uuid.uuid4().hex for _ in range(3))
     run(
         "MERGE (s:SpecItem {id: $sid}) SET s.title = $stitle, s.description = 'Totals include tax', "
@@ -170,7 +196,12 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
         "MERGE (s)-[:HAS_TASK]->(t) WITH t MATCH (x:Symbol {id: $sym}) MERGE (t)-[:IMPLEMENTS]->(x) "
         "MERGE (a:Audit {id: $aid}) SET a.kind = 'code-review', a.status = 'done', a.targetId = $sym "
         "MERGE (a)-[:ABOUT]->(x)",
-        sid=graph.spec_item_id, stitle=f"Cart totals {token}", pid=project_id, tid=graph.task_id,
-        ttitle=f"Implement cart total {token}", sym=graph.symbols["CartService.total"], aid=graph.audit_id,
-    )  # fmt: skip
+        sid=graph.spec_item_id,
+        stitle=f"Cart totals {token}",
+        pid=project_id,
+        tid=graph.task_id,
+        ttitle=f"Implement cart total {token}",
+        sym=graph.symbols["CartService.total"],
+        aid=graph.audit_id,
+    )
     return graph

@@ -18,7 +18,9 @@ SOURCES = {
         "    def __init__(self):\n        self.items = []\n\n"
         "    def total(self):\n        return sum(price_of(i) for i in self.items) * TAX\n"
     ),
-    "shop/pricing.py": "TAX = 1.2\n\ndef price_of(item):\n    return item.price\n\ndef discount(p):\n    return p * 0.9\n",
+    "shop/pricing.py": (
+        "TAX = 1.2\n\ndef price_of(item):\n    return item.price\n\ndef discount(p):\n    return p * 0.9\n"
+    ),
     "shop/report.py": (
         "from shop import pricing\nfrom shop.cart import Cart\n\n"
         "def summarise(cart: Cart):\n    return pricing.discount(cart.total())\n"
@@ -113,7 +115,8 @@ def test_deleted_and_renamed_files(driver: Driver, repo: Path) -> None:
     assert sorted(files[0]["paths"]) == ["shop/__init__.py", "shop/cart.py", "shop/prices.py",
                                          "tests/test_cart.py"]  # fmt: skip
     orphans, _, _ = driver.execute_query(
-        "MATCH (s:Symbol {repoId: $r}) WHERE s.path IN ['shop/report.py', 'shop/pricing.py'] RETURN count(s) AS n",
+        "MATCH (s:Symbol {repoId: $r}) WHERE s.path IN ['shop/report.py', 'shop/pricing.py'] "
+        "RETURN count(s) AS n",
         r=first.repo_id,
     )
     assert orphans[0]["n"] == 0

@@ -96,9 +96,13 @@ export default function ProjectView({ state, update }: Props) {
 
   const onNodeClick = useCallback((id: string) => {
     const node = nodesById.get(id);
-    update({ focus: id }, true);
-    if (node && node.entity !== "Symbol") toggle(node);
-  }, [nodesById, toggle, update]);
+    const replaced = node && (node.entity === "Folder" || node.entity === "Community") && node.expandable;
+    if (node && replaced) update({ focus: null, expanded: [...expanded, node.id] }, true);
+    else {
+      update({ focus: id }, true);
+      if (node && node.entity === "File") toggle(node);
+    }
+  }, [nodesById, toggle, update, expanded]);
 
   const collapse = (id: string) => update({ expanded: expanded.filter((x) => x !== id && !(id.startsWith("dir:") && x.startsWith(id))) }, true);
 
@@ -157,7 +161,7 @@ export default function ProjectView({ state, update }: Props) {
             </div>
           )}
         </section>
-        {focus && (
+        {focus && !(selectedNode === null && /^(dir|community):/.test(focus)) && (
           <DetailPanel key={focus} id={focus} node={selectedNode} expanded={expanded}
             onClose={() => update({ focus: null })}
             onToggle={toggle} onCollapse={collapse}

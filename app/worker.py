@@ -1,0 +1,165 @@
+"""The arq worker (``hub worker``): periodic jobs and event-triggered ones, on Redis.
+
+Periodic (arq cron, second resolution): Service health probes every ``health_interval_s`` (15 s),
+federation metrics every ``metrics_interval_s`` (30 s), marking silent hubs offline every
+``presence_interval_s`` (5 s). Event-triggered: ``ingest_on_push`` (enqueued by the bridge for
+``hub.<id>.code.pushed``) runs an incremental ingest of the files changed between ``before`` and
+``after`` and publishes ``hub.<id>.graph.updated`` with the counts. Jobs are handed ids and
+paths, never objects, and use the driver and NATS connection opened once at worker start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from app.config import Settings, get_settings
+from app.core.db import create_async_driver
+from app.events.service import EventService
+
+log = logging.getLogger(__name__)
+NULL_SHA = "0" * 40
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx.get("settings") or get_settings()
+    ctx["settings"] = settings
+    ctx["driver"] = create_async_driver(settings)
+    ctx["events"] = EventService(settings, service="worker")
+    ctx["events"].start()
+    ctx["state"] = {}
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["events"].close()
+    await ctx["driver"].close()
+
+
+async def probe_services_job(ctx: dict[str, Any]) -> int:
+    from app.health.services_health import probe_services
+
+    probed = await probe_services(ctx["driver"], settings=ctx["settings"], events=ctx["events"])
+    return len(probed)
+
+
+async def publish_metrics_job(ctx: dict[str, Any]) -> bool:
+    from app.federation.service import metrics_event
+
+    events: EventService = ctx["events"]
+    if not events.connected:
+        return False
+    event = await metrics_event(ctx["driver"], events=events, settings=ctx["settings"], state=ctx["state"])
+    await events.publish(event)
+    return True
+
+
+async def mark_silent_hubs_job(ctx: dict[str, Any]) -> dict[str, Any]:
+    from app.federation.service import mark_silent_hubs
+
+    return await mark_silent_hubs(ctx["driver"], settings=ctx["settings"])
+
+
+async def ingest_repo(
+    ctx: dict[str, Any],
+    *,
+    repo_path: str,
+    project: str,
+    since: str | None = None,
+    files: list[str] | None = None,
+) -> dict[str, Any]:
+    """The graph domain's incremental ingest (``app.graph.jobs.ingest_repo``), imported lazily."""
+    from app.graph.jobs import ingest_repo as run_ingest
+
+    return await run_ingest(ctx, repo_path=repo_path, project=project, since=since, files=files)
+
+
+async def changed_files(repo: str, before: str | None, after: str | None) -> list[str] | None:
+    """Paths changed between two commits; None (everything, diffed by hash) for a new branch."""
+    if not before or not after or before == NULL_SHA or after == NULL_SHA:
+        return None
+    process = await asyncio.create_subprocess_exec(
+        "git", "-C", repo, "diff", "--name-only", "--no-renames", before, after,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, error = await process.communicate()
+    if process.returncode != 0:
+        log.warning("git diff %s..%s in %s failed: %s", before, after, repo, error.decode()[-300:])
+        return None
+    return [line for line in out.decode().splitlines() if line]
+
+
+def project_id(name: str) -> str:
+    """The graph's deterministic Project id (``ingest.ids.project_id``)."""
+    return hashlib.blake2b("\x1f".join(("project", name)).encode(), digest_size=16).hexdigest()
+
+
+async def ingest_on_push(
+    ctx: dict[str, Any],
+    *,
+    repo: str,
+    project: str | None = None,
+    before: str | None = None,
+    after: str | None = None,
+    ref: str | None = None,
+    correlationid: str | None = None,
+    causationid: str | None = None,
+) -> dict[str, Any]:
+    settings: Settings = ctx["settings"]
+    name = project or repo.rstrip("/").rsplit("/", 1)[-1]
+    files = await changed_files(repo, before, after)
+    summary = await ingest_repo(ctx, repo_path=repo, project=name, files=files)
+    events: EventService = ctx["events"]
+    await events.wait_ready(30)
+    await events.publish(
+        events.event(
+            f"hub.{settings.hub_id}.graph.updated",
+            {"project": name, "project_id": project_id(name), "repo": repo, "ref": ref, "after": after,
+             "files": files, "counts": summary},
+            correlationid=correlationid,
+            causationid=causationid,
+        )
+    )  # fmt: skip
+    return summary
+
+
+def _every(seconds: float) -> set[int]:
+    step = max(1, min(60, round(seconds)))
+    return set(range(0, 60, step))
+
+
+def worker_settings(settings: Settings) -> type:
+    """The arq WorkerSettings for these settings (``hub worker`` passes them in)."""
+
+    async def startup_with_settings(ctx: dict[str, Any]) -> None:
+        ctx["settings"] = settings
+        await startup(ctx)
+
+    class WorkerSettings:
+        functions = [ingest_repo, ingest_on_push]
+        cron_jobs = [
+            cron(
+                probe_services_job, second=_every(settings.health_interval_s), run_at_startup=True, timeout=60
+            ),
+            cron(publish_metrics_job, second=_every(settings.metrics_interval_s), timeout=30),
+            cron(mark_silent_hubs_job, second=_every(settings.presence_interval_s), timeout=30),
+        ]
+        redis_settings = RedisSettings.from_dsn(settings.redis_server_url)
+        on_startup = startup_with_settings
+        on_shutdown = shutdown
+        job_timeout = 3600
+        max_jobs = 4
+        keep_result = 3600
+
+    return WorkerSettings
+
+
+def __getattr__(name: str) -> Any:
+    """``arq app.worker.WorkerSettings`` works too: built on first access from the environment."""
+    if name == "WorkerSettings":
+        return worker_settings(get_settings())
+    raise AttributeError(name)

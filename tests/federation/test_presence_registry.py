@@ -1,0 +1,84 @@
+"""Two hub processes with different ids find each other by presence within 10 s; a stopped one
+is pruned from the active registry within 35 s (the default 5 s / 30 s timings)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests_support import free_ports
+
+from app.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_hub(hub_id: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HUB_HUB_ID": hub_id, "HUB_HUB_NAME": f"Hub {hub_id}"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def two_hubs(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[bytes]]]:
+    east_port, west_port = free_ports(2)
+    east = start_hub("east", east_port, tmp_path / "east.log")
+    west = start_hub("west", west_port, tmp_path / "west.log")
+    try:
+        yield f"http://127.0.0.1:{east_port}", f"http://127.0.0.1:{west_port}", west
+    finally:
+        for process in (east, west):
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=20)
+
+
+def online(url: str) -> set[str]:
+    try:
+        response = httpx.get(f"{url}/api/federation/hubs", timeout=3)
+    except httpx.HTTPError:
+        return set()
+    return {hub["id"] for hub in response.json()["hubs"]} if response.status_code == 200 else set()
+
+
+def serving(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=3).status_code in (200, 503)
+    except httpx.HTTPError:
+        return False
+
+
+def wait_until(predicate, seconds: float) -> float:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.25)
+    raise AssertionError(f"not within {seconds}s")
+
+
+def test_hubs_discover_each_other_and_a_stopped_one_is_pruned(two_hubs) -> None:  # type: ignore[no-untyped-def]
+    east, west, west_process = two_hubs
+    wait_until(lambda: serving(east) and serving(west), 60)
+    started = time.monotonic()
+    wait_until(lambda: {"east", "west"} <= online(east) and {"east", "west"} <= online(west), 10)
+    discovered = time.monotonic() - started
+    assert discovered < 10
+
+    west_process.terminate()
+    west_process.wait(timeout=20)
+    stopped = time.monotonic()
+    wait_until(lambda: "west" not in online(east), 35)
+    assert time.monotonic() - stopped < 35
+    assert "east" in online(east)
+    everything = httpx.get(f"{east}/api/federation/hubs", params={"include_offline": True}).json()["hubs"]
+    assert {hub["id"]: hub["status"] for hub in everything}["west"] == "offline"

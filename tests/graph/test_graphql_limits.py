@@ -1,0 +1,104 @@
+"""Hostile GraphQL: rejected before execution, with clear errors, never reaching Neo4j."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from graph_factory import CodeGraph
+
+from app.config import Settings
+from app.core.errors import LimitExceeded
+from app.graph import service
+
+
+@pytest.fixture
+def db_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records each named query the service runs (a spy: the real query still runs)."""
+    calls: list[str] = []
+    real = service._run
+
+    async def spy(driver, settings, name, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        return await real(driver, settings, name, **kwargs)
+
+    monkeypatch.setattr(service, "_run", spy)
+    return calls
+
+
+def nested(depth: int) -> str:
+    """A query ``depth`` fields deep: Symbol.calls chains."""
+    inner = "name"
+    for _ in range((depth - 2) // 3):
+        inner = f"calls(first: 1) {{ edges {{ node {{ {inner} }} }} }}"
+    return f'{{ node(id: "{"0" * 32}") {{ ... on Symbol {{ {inner} }} }} }}'
+
+
+def test_twelve_deep_query_is_rejected_by_the_depth_limiter(gql, db_calls: list[str]) -> None:
+    body = gql(nested(14))
+    assert body["data"] is None
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    assert db_calls == []
+    allowed = gql(nested(8))  # within the limit: executes (and the id is unknown)
+    assert allowed["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert db_calls == ["node_by_id"]
+
+
+def test_alias_amplified_query_is_rejected(gql, code_graph: CodeGraph, db_calls: list[str]) -> None:
+    fields = " ".join(
+        f'g{i}: projectGraph(projectId: "{code_graph.project_id}", depth: 4, limit: 5000) {{ truncated }}'
+        for i in range(40)
+    )
+    body = gql(f"{{ {fields} }}")
+    assert body["data"] is None
+    assert "aliases" in body["errors"][0]["message"]
+    assert db_calls == []
+
+
+def test_oversized_documents_are_rejected_by_the_token_limiter(gql, db_calls: list[str]) -> None:
+    body = gql("{ " + " ".join("__typename" for _ in range(3000)) + " }")
+    assert body["data"] is None
+    assert "token" in body["errors"][0]["message"].lower()
+    assert db_calls == []
+
+
+def test_cost_estimate_rejects_fan_out_before_execution(gql, db_calls: list[str]) -> None:
+    fan_out = """{ projects(first: 100) { edges { node { repos(first: 100) { edges { node {
+      files(first: 100) { edges { node { path } } } } } } } } } }"""
+    body = gql(fan_out)
+    assert body["data"] is None
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert error["extensions"]["cost"] > error["extensions"]["maxCost"]
+    assert body["extensions"]["cost"]["estimated"] == error["extensions"]["cost"]
+    assert db_calls == []
+
+    # variables count as much as literals
+    via_variables = gql(
+        "query($n: Int!) { projects(first: $n) { edges { node { repos(first: $n) { edges { node {"
+        " files(first: $n) { edges { node { path } } } } } } } } } }",
+        {"n": 100},
+    )
+    assert via_variables["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert db_calls == []
+
+    small = gql("{ projects(first: 2) { edges { node { name } } } }")
+    assert "errors" not in small and 0 < small["extensions"]["cost"]["estimated"] < 100
+
+
+def test_page_size_above_100_is_rejected(gql) -> None:
+    body = gql("{ projects(first: 101) { edges { node { name } } } }")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_every_query_runs_under_the_transaction_timeout(
+    async_driver, settings: Settings, code_graph
+) -> None:
+    # A graph big enough that 1 ms cannot cover it: the server aborts the transaction.
+    strict = settings.model_copy(update={"neo4j_query_timeout_s": 0.001})
+    with pytest.raises(LimitExceeded, match="longer than"):
+        for _ in range(20):  # tiny queries may finish inside 1 ms; a deep traversal does not
+            await service.project_graph(
+                driver=async_driver, settings=strict, project_id=code_graph.project_id, depth=4, limit=5000
+            )
+            await asyncio.sleep(0)

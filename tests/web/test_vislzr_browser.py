@@ -1,0 +1,355 @@
+"""VISLZR in a real browser (Debian's Chromium) against a real hub holding an ingested fixture repo.
+
+The fixture is tests/fixtures/ts_paths with tests/fixtures/js_jsx under ``ui/``, ingested by the
+real pipeline; the hub runs in this process on a free port with the session's Neo4j and NATS.
+Screenshots of the main views go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from neo4j import Driver
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from app.config import Settings
+from app.core.db import create_async_driver
+from app.graph import views_service
+from app.main import WEB_DIST, create_app
+from ingest.pipeline import ingest_repository
+from tests_support import free_ports
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+ARTIFACTS = ROOT / "test-artifacts"
+PROJECT = "vislzr-fixture"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--enable-unsafe-swiftshader"]  # fmt: skip
+
+pytestmark = pytest.mark.skipif(not (WEB_DIST / "index.html").is_file(), reason="web/dist not built: make web")
+
+
+@pytest.fixture(scope="module")
+def fixture_repo(tmp_path_factory: pytest.TempPathFactory, driver: Driver) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("vislzr") / "repo"
+    shutil.copytree(FIXTURES / "ts_paths", root)
+    shutil.copytree(FIXTURES / "js_jsx", root / "ui")
+    summary = ingest_repository(driver, path=root, project=PROJECT, history=0)
+
+    async def communities() -> None:
+        from app.config import get_settings
+
+        async_driver = create_async_driver(get_settings())
+        try:
+            await views_service.compute_communities(async_driver, project_id=summary.project_id)
+        finally:
+            await async_driver.close()
+
+    run_async(communities)
+    return {"root": root, "project_id": summary.project_id}
+
+
+@pytest.fixture(scope="module")
+def hub_url(settings: Settings, fixture_repo: dict[str, Any]) -> Iterator[str]:
+    (port,) = free_ports(1)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def run_async(factory: Any) -> Any:
+    """Run a coroutine to completion on its own loop in a thread (pytest-asyncio may own this one)."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        result["value"] = asyncio.run(factory())
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    return result["value"]
+
+
+def project_url(hub_url: str, fixture_repo: dict[str, Any], query: str = "") -> str:
+    return f"{hub_url}/?project={fixture_repo['project_id']}{'&' + query if query else ''}"
+
+
+def rendered(page: Page, min_version: int = 1) -> dict[str, int]:
+    """Wait for the canvas to have drawn at least ``min_version`` views; its node and edge counts."""
+    page.wait_for_function(
+        "v => { const el = document.querySelector('[data-testid=graph-canvas]');"
+        " return el && Number(el.dataset.version || 0) >= v; }",
+        arg=min_version,
+        timeout=30_000,
+    )
+    data = page.eval_on_selector("[data-testid=graph-canvas]", "el => ({...el.dataset})")
+    return {"nodes": int(data["renderedNodes"]), "edges": int(data["renderedEdges"]), "version": int(data["version"])}
+
+
+def drawn_ids(page: Page) -> set[str]:
+    return set(page.evaluate("() => window.__vislzr.sigma.getGraph().nodes()"))
+
+
+def click_node(page: Page, node_id: str) -> None:
+    """A real mouse click on the node where sigma draws it."""
+    page.wait_for_timeout(400)  # camera animations settle
+    point = page.evaluate(
+        """id => { const s = window.__vislzr.sigma; const d = s.getNodeDisplayData(id);
+                   const p = s.framedGraphToViewport({x: d.x, y: d.y});
+                   const r = s.getContainer().getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y}; }""",
+        node_id,
+    )
+    page.mouse.click(point["x"], point["y"])
+
+
+def cypher(driver: Driver, text: str, **params: Any) -> list[dict[str, Any]]:
+    records, _, _ = driver.execute_query(text, params)
+    return [record.data() for record in records]
+
+
+def api_view(settings: Settings, project_id: str, **kwargs: Any) -> views_service.ViewGraph:
+    async def run() -> views_service.ViewGraph:
+        async_driver = create_async_driver(settings)
+        try:
+            return await views_service.project_view(async_driver, project_id=project_id, **kwargs)
+        finally:
+            await async_driver.close()
+
+    return run_async(run)
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"vislzr-{name}.png"))
+
+
+def test_home_lists_the_project_with_its_stats(page: Page, hub_url: str, fixture_repo: dict, driver: Driver) -> None:
+    page.goto(hub_url)
+    row = page.locator(f"tr[data-project='{fixture_repo['project_id']}']")
+    row.wait_for(timeout=30_000)
+    files = cypher(driver, "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File) RETURN count(f) AS n",
+                   p=PROJECT)[0]["n"]  # fmt: skip
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0] == PROJECT and int(cells[1]) == files
+    shot(page, "home")
+    row.click()
+    rendered(page)
+    assert f"project={fixture_repo['project_id']}" in page.url
+
+
+def test_project_opens_on_folder_map_whose_counts_match_cypher(
+    page: Page, hub_url: str, fixture_repo: dict, driver: Driver
+) -> None:
+    page.goto(project_url(hub_url, fixture_repo, "depth=2"))
+    counts = rendered(page)
+    shot(page, "folders")
+    page.click("[data-testid=table-mode]")
+    rows = page.locator("[data-testid=table] tbody tr")
+    rows.first.wait_for()
+    folders = {}
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td").all_inner_texts()
+        if cells[1] == "Folder":
+            folders[cells[3]] = (int(cells[4]), int(cells[5]))
+    assert folders, "the depth-2 view has folders"
+    assert rows.count() == counts["nodes"]
+    for path, (files, symbols) in folders.items():
+        expected = cypher(
+            driver,
+            "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File) WHERE f.path STARTS WITH $path "
+            "OPTIONAL MATCH (f)-[:DECLARES]->(s:Symbol) RETURN count(DISTINCT f) AS files, count(s) AS symbols",
+            p=PROJECT,
+            path=path,
+        )[0]
+        assert (files, symbols) == (expected["files"], expected["symbols"]), path
+
+
+def test_expanding_a_folder_then_a_file_shows_its_children(
+    page: Page, hub_url: str, fixture_repo: dict, driver: Driver, settings: Settings
+) -> None:
+    page.goto(project_url(hub_url, fixture_repo))
+    first = rendered(page)
+    assert "dir:src/" in drawn_ids(page)
+    click_node(page, "dir:src/")
+    second = rendered(page, first["version"] + 1)
+    ids = drawn_ids(page)
+    files_in_src = cypher(
+        driver,
+        "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File) WHERE f.path STARTS WITH 'src/' "
+        "AND NOT substring(f.path, 4) CONTAINS '/' RETURN f.id AS id, f.path AS path",
+        p=PROJECT,
+    )
+    assert files_in_src and {row["id"] for row in files_in_src} <= ids
+    assert {"dir:src/core/", "dir:src/utils/"} <= ids and "dir:src/" not in ids
+    assert second["nodes"] == len(api_view(settings, fixture_repo["project_id"], expanded=["dir:src/"]).nodes)
+    app_ts = next(row["id"] for row in files_in_src if row["path"] == "src/app.ts")
+    click_node(page, app_ts)
+    third = rendered(page, second["version"] + 1)
+    symbols = cypher(driver, "MATCH (:File {id: $f})-[:DECLARES]->(s:Symbol) RETURN s.id AS id", f=app_ts)
+    assert symbols and {row["id"] for row in symbols} <= drawn_ids(page)
+    view = api_view(settings, fixture_repo["project_id"], expanded=["dir:src/", app_ts])
+    assert third["nodes"] == len(view.nodes) and third["edges"] == len(view.edges)
+    assert "expanded=" in page.url
+    shot(page, "expanded-file")
+
+
+def test_clicking_a_node_opens_its_details(page: Page, hub_url: str, fixture_repo: dict, driver: Driver) -> None:
+    symbol = cypher(
+        driver,
+        "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File {path: 'src/core/circle.ts'})"
+        "-[:DECLARES]->(s:Symbol:Class) RETURN s.id AS id, s.name AS name, s.rangeStart AS start, f.id AS file",
+        p=PROJECT,
+    )[0]
+    page.goto(project_url(hub_url, fixture_repo, f"expanded={symbol['file']}"))
+    rendered(page)
+    click_node(page, symbol["id"])
+    page.locator("[data-testid=detail-location]").wait_for()
+    assert page.inner_text("[data-testid=detail-title]") == symbol["name"]
+    assert page.inner_text("[data-testid=detail-location]").startswith(f"src/core/circle.ts:{symbol['start']}-")
+    assert f"focus={symbol['id']}" in page.url
+    shot(page, "detail")
+    page.keyboard.press("Escape")
+    page.locator("[data-testid=detail]").wait_for(state="detached")
+
+
+def test_a_filter_hides_what_it_should(page: Page, hub_url: str, fixture_repo: dict, settings: Settings) -> None:
+    page.goto(project_url(hub_url, fixture_repo, "depth=3"))
+    before = rendered(page)
+    assert any(i.startswith("dir:ui/") for i in drawn_ids(page)) or "dir:ui/" in drawn_ids(page)
+    page.check("[data-filter='languages:typescript']")
+    after = rendered(page, before["version"] + 1)
+    ids = drawn_ids(page)
+    assert not any(i.startswith("dir:ui") for i in ids)
+    view = api_view(settings, fixture_repo["project_id"], depth=3,
+                    filters=views_service.ViewFilters(languages=("typescript",)))  # fmt: skip
+    assert after["nodes"] == len(view.nodes) < before["nodes"]
+    assert all("typescript" in n.languages for n in view.nodes)
+    assert "lang=typescript" in page.url
+
+
+def test_search_focuses_a_symbol_inside_a_collapsed_folder(page: Page, hub_url: str, fixture_repo: dict) -> None:
+    page.goto(project_url(hub_url, fixture_repo))
+    first = rendered(page)
+    page.fill("[data-testid=search]", "Circle")
+    page.press("[data-testid=search]", "Enter")
+    hit = page.locator("[data-testid=search-hits] li b").get_by_text("Circle", exact=True).first
+    hit.wait_for(timeout=15_000)
+    hit.click()
+    rendered(page, first["version"] + 1)
+    focus = page.evaluate("() => new URLSearchParams(location.search).get('focus')")
+    assert focus and focus in drawn_ids(page)
+    page.locator("[data-testid=detail-title]").wait_for()
+    assert page.inner_text("[data-testid=detail-title]") == "Circle"
+    shot(page, "search-focus")
+
+
+def test_an_action_creates_the_audit_in_neo4j(page: Page, hub_url: str, fixture_repo: dict, driver: Driver) -> None:
+    file = cypher(driver, "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File {path: 'src/app.ts'}) "
+                  "RETURN f.id AS id", p=PROJECT)[0]["id"]  # fmt: skip
+    page.goto(project_url(hub_url, fixture_repo, f"expanded=dir:src/&focus={file}"))
+    page.click("[data-testid=action-security-scan]")
+    result = page.locator("[data-testid=action-result]")
+    result.wait_for()
+    page.wait_for_function(
+        "() => /audit \\w+ pending/.test(document.querySelector('[data-testid=action-result]').innerText)"
+    )
+    audits = cypher(driver, "MATCH (a:Audit)-[:ABOUT]->(:File {id: $f}) RETURN a.kind AS kind, a.status AS status",
+                    f=file)  # fmt: skip
+    assert {"kind": "security-scan", "status": "pending"} in audits
+
+
+def test_a_new_ingest_appears_live(
+    page: Page, hub_url: str, fixture_repo: dict, driver: Driver, settings: Settings
+) -> None:
+    page.goto(project_url(hub_url, fixture_repo, "expanded=dir:src/utils/"))
+    first = rendered(page)
+    root: Path = fixture_repo["root"]
+    (root / "src" / "utils" / "live.ts").write_text("export function liveAdded(): number {\n  return 1;\n}\n")
+    summary = ingest_repository(driver, path=root, project=PROJECT, history=0)
+    new_file = cypher(driver, "MATCH (f:File {repoId: $r, path: 'src/utils/live.ts'}) RETURN f.id AS id",
+                      r=summary.repo_id)[0]["id"]  # fmt: skip
+    page.wait_for_function(
+        "id => window.__vislzr && window.__vislzr.sigma.getGraph().hasNode(id)", arg=new_file, timeout=30_000
+    )
+    assert page.url.endswith("expanded=dir%3Asrc%2Futils%2F") or "expanded=" in page.url  # no reload, same view
+    assert rendered(page)["version"] > first["version"]
+    page.locator("[data-testid=live-notice]").wait_for()
+    shot(page, "live-update")
+
+
+def test_a_deep_link_restores_the_view(page: Page, hub_url: str, fixture_repo: dict, settings: Settings) -> None:
+    query = "grouping=folders&depth=2&expanded=dir:src/core/&layout=tree&edge=IMPORTS"
+    page.goto(project_url(hub_url, fixture_repo, query))
+    counts = rendered(page)
+    view = api_view(settings, fixture_repo["project_id"], depth=2, expanded=["dir:src/core/"],
+                    filters=views_service.ViewFilters(edge_types=("IMPORTS",)))  # fmt: skip
+    assert counts["nodes"] == len(view.nodes) and counts["edges"] == len(view.edges)
+    assert drawn_ids(page) == {n.id for n in view.nodes}
+    assert page.input_value("[data-testid=layout]") == "tree"
+    assert page.inner_text("[data-testid=depth]") == "2"
+    shot(page, "deep-link-tree")
+
+
+def test_the_list_view_shows_the_same_selection(page: Page, hub_url: str, fixture_repo: dict) -> None:
+    page.goto(project_url(hub_url, fixture_repo, "depth=2&expanded=dir:ui/src/"))
+    rendered(page)
+    graph_ids = drawn_ids(page)
+    page.click("[data-testid=table-mode]")
+    rows = page.locator("[data-testid=table] tbody tr")
+    rows.first.wait_for()
+    table_ids = set(page.eval_on_selector_all("[data-testid=table] tbody tr", "rows => rows.map(r => r.dataset.id)"))
+    assert table_ids == graph_ids
+    rows.first.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.locator("[data-testid=detail]").wait_for()
+    assert "mode=table" in page.url and "focus=" in page.url
+    shot(page, "list")
+
+
+def test_communities_group_the_project(page: Page, hub_url: str, fixture_repo: dict, driver: Driver) -> None:
+    page.goto(project_url(hub_url, fixture_repo, "grouping=communities"))
+    rendered(page)
+    ids = drawn_ids(page)
+    stored = cypher(driver, "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File) "
+                    "RETURN count(DISTINCT f.communityId) AS n, count(f.communityId) AS withId, count(f) AS files",
+                    p=PROJECT)[0]  # fmt: skip
+    assert stored["withId"] == stored["files"]
+    assert len([i for i in ids if i.startswith("community:")]) == stored["n"]
+    shot(page, "communities")
