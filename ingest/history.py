@@ -23,6 +23,10 @@ _RECORD, _FIELD = "\x1e", "\x1f"
 BATCH = 5_000
 
 
+class HistoryUnavailable(Exception):
+    """Git could not read the history; the code graph is still written."""
+
+
 def is_fix(message: str) -> bool:
     """Bug-fix commits by message keywords or a ``Fixes:`` trailer (the bugspots heuristic)."""
     subject = message.split("\n", 1)[0]
@@ -81,7 +85,10 @@ def read_commits(
     args = ["--no-renames", "--numstat", f"--format={_RECORD}{log_format}"]
     if limit:
         args.append(f"-n{limit}")
-    text = repo.git.log(*args, rev)
+    try:
+        text = repo.git.log(*args, rev)
+    except git.GitCommandError as error:  # e.g. git refuses a repository owned by another user
+        raise HistoryUnavailable(str(error).strip().splitlines()[-1]) from error
     return head, parse_log(text)
 
 

@@ -27,7 +27,7 @@ from neo4j import Driver
 from app.core.errors import InvalidInput
 from ingest import ids
 from ingest.discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
-from ingest.history import ingest_history
+from ingest.history import HistoryUnavailable, ingest_history
 from ingest.model import Edge, ParsedFile, Resolution, build_repo_context
 from ingest.parallel import parse_files
 from ingest.parse_cache import ParseCache
@@ -61,6 +61,7 @@ class IngestSummary:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     changed_paths: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -206,8 +207,11 @@ def ingest_repository(
                            cache=ParseCache(cache_dir), workers=workers, progress=progress)  # fmt: skip
     clock = time.perf_counter()
     if history is None or history > 0:
-        summary.commits_added = ingest_history(driver, root=root, repo_id=repo_id, limit=history,
-                                               database=database, rescan=full)  # fmt: skip
+        try:
+            summary.commits_added = ingest_history(driver, root=root, repo_id=repo_id, limit=history,
+                                                   database=database, rescan=full)  # fmt: skip
+        except HistoryUnavailable as error:
+            summary.warnings.append(f"git history not read: {error}")
     clock = summary.lap("history", clock)
     summary.edges_written = dict(sorted(writer.written_edges().items()))
     summary.symbols_written = writer.written["symbols"]

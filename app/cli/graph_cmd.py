@@ -94,3 +94,5 @@ def ingest(
     table.add_row("commits added", str(summary.commits_added))
     table.add_row("graph totals", json.dumps(summary.totals))
     Console().print(table)
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")

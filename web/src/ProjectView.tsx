@@ -22,6 +22,7 @@ export default function ProjectView({ state, update }: Props) {
   const [notice, setNotice] = useState<string | null>(null);
   const canvas = useRef<CanvasHandle>(null);
   const fingerprint = useRef<string | null>(null);
+  const current = useRef<ViewGraph | null>(null);
   const layoutKey = `${project}|${grouping}|${layout}`;
   const requestKey = JSON.stringify([project, grouping, depth, expanded, filters]);
 
@@ -43,12 +44,13 @@ export default function ProjectView({ state, update }: Props) {
         });
         storePositions(layoutKey, pos);
       }
-      if (live && view) {
-        const before = new Set(view.nodes.map((n) => n.id));
+      if (live && current.current) {
+        const before = new Set(current.current.nodes.map((n) => n.id));
         const added = next.nodes.filter((n) => !before.has(n.id)).length;
         setNotice(`Graph updated live: ${added} new node${added === 1 ? "" : "s"}`);
       }
       fingerprint.current = next.fingerprint;
+      current.current = next;
       setView(next);
       setPositions(pos);
       setError(null);
