@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     events_max_msgs: int = -1
     events_duplicate_window_s: float = 120.0
     events_max_payload_bytes: int = 256 * 1024  # the encoded envelope; larger is a 413/422
+    # Which process keeps the Neo4j (:Event) projection: the arq worker (default, off the API's
+    # serving path), the API itself (a hub run without a worker), or none.
+    events_projector: str = Field(default="worker", pattern=r"^(worker|api|off)$")
     # Routing rules (NATS wildcard patterns): this hub's subjects other hubs may receive, and the
     # other hubs' subjects this hub accepts. "{hub_id}" expands to this hub's id.
     events_export_subjects: list[str] = ["hub.{hub_id}.>", "hub.global.>"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import nats
-
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -53,13 +53,17 @@ async def connect_nats(settings: Settings) -> nats.aio.client.Client | None:
     """A core NATS connection for request/reply publishing (e.g. audit requests); None when NATS is
     down at start, so the API serves without it and publishers report ``published=false``."""
     try:
-        return await nats.connect(
-            settings.nats_server_url,
-            name=f"hub-api-graph@{settings.hub_id}",
-            connect_timeout=2,
-            allow_reconnect=True,
-            max_reconnect_attempts=-1,
-            error_cb=_quiet_nats_error,
+        # With unlimited reconnects nats-py retries a failed first connect forever: bound it.
+        return await asyncio.wait_for(
+            nats.connect(
+                settings.nats_server_url,
+                name=f"hub-api-graph@{settings.hub_id}",
+                connect_timeout=2,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                error_cb=_quiet_nats_error,
+            ),
+            timeout=3,
         )
     except Exception:
         return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import strawberry
 from neo4j import AsyncDriver
 from starlette.requests import HTTPConnection
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
@@ -19,7 +18,7 @@ from strawberry.tools import merge_types
 
 from app.config import Settings
 from app.events.schema import EventsSubscription
-from app.graph.limits import HubErrorCodes, QueryCostLimiter
+from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.graph.views_schema import ViewsMutation, ViewsQuery
 
@@ -47,7 +46,7 @@ async def get_context(connection: HTTPConnection) -> HubContext:
     return HubContext(driver=state.driver, settings=state.settings, nats=getattr(state, "nats", None))
 
 
-schema = strawberry.Schema(
+schema = HubSchema(
     query=merge_types("Query", QUERIES),
     mutation=merge_types("Mutation", MUTATIONS) if MUTATIONS else None,
     subscription=merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None,

@@ -1,11 +1,13 @@
 """The arq worker (``hub worker``): periodic jobs and event-triggered ones, on Redis.
 
-Periodic (arq cron, second resolution): Service health probes every ``health_interval_s`` (15 s),
-federation metrics every ``metrics_interval_s`` (30 s), marking silent hubs offline every
-``presence_interval_s`` (5 s). Event-triggered: ``ingest_on_push`` (enqueued by the bridge for
-``hub.<id>.code.pushed``) runs an incremental ingest of the files changed between ``before`` and
-``after`` and publishes ``hub.<id>.graph.updated`` with the counts. Jobs are handed ids and
-paths, never objects, and use the driver and NATS connection opened once at worker start-up.
+The worker keeps the Neo4j ``(:Event)`` projection (``HUB_EVENTS_PROJECTOR=worker``), off the
+API's serving path. Periodic (arq cron, second resolution): Service health probes every
+``health_interval_s`` (15 s), federation metrics every ``metrics_interval_s`` (30 s), marking
+silent hubs offline every ``presence_interval_s`` (5 s). Event-triggered: ``ingest_on_push``
+(enqueued by the bridge for ``hub.<id>.code.pushed``) runs an incremental ingest of the files
+changed between ``before`` and ``after`` and publishes ``hub.<id>.graph.updated`` with the
+counts. Jobs are handed ids and paths, never objects, and use the driver and NATS connection
+opened once at worker start-up.
 """
 
 from __future__ import annotations
@@ -33,9 +35,17 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["events"] = EventService(settings, service="worker")
     ctx["events"].start()
     ctx["state"] = {}
+    ctx["projector"] = None
+    if settings.events_projector == "worker":
+        from app.events.projection import Projector
+
+        ctx["projector"] = Projector(ctx["events"], ctx["driver"])
+        ctx["projector"].start()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("projector") is not None:
+        await ctx["projector"].stop()
     await ctx["events"].close()
     await ctx["driver"].close()
 
@@ -83,9 +93,17 @@ async def changed_files(repo: str, before: str | None, after: str | None) -> lis
     if not before or not after or before == NULL_SHA or after == NULL_SHA:
         return None
     process = await asyncio.create_subprocess_exec(
-        "git", "-C", repo, "diff", "--name-only", "--no-renames", before, after,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        "git",
+        "-C",
+        repo,
+        "diff",
+        "--name-only",
+        "--no-renames",
+        before,
+        after,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, error = await process.communicate()
     if process.returncode != 0:
         log.warning("git diff %s..%s in %s failed: %s", before, after, repo, error.decode()[-300:])
@@ -118,12 +136,19 @@ async def ingest_on_push(
     await events.publish(
         events.event(
             f"hub.{settings.hub_id}.graph.updated",
-            {"project": name, "project_id": project_id(name), "repo": repo, "ref": ref, "after": after,
-             "files": files, "counts": summary},
+            {
+                "project": name,
+                "project_id": project_id(name),
+                "repo": repo,
+                "ref": ref,
+                "after": after,
+                "files": files,
+                "counts": summary,
+            },
             correlationid=correlationid,
             causationid=causationid,
         )
-    )  # fmt: skip
+    )
     return summary
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import socket
+from collections import Counter
 
 
 def free_ports(count: int) -> list[int]:
@@ -14,3 +16,21 @@ def free_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def ast_kind_counts(tree: ast.AST) -> Counter[str]:
+    """The oracle of the kind rules: Class = every class; Method = a def directly in a class body;
+    Function = every other def (nested ones included)."""
+    counts: Counter[str] = Counter()
+
+    def visit(node: ast.AST, in_class_body: bool) -> None:
+        if isinstance(node, ast.ClassDef):
+            counts["Class"] += 1
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            counts["Method" if in_class_body else "Function"] += 1
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, field, None) or []:
+                visit(child, isinstance(node, ast.ClassDef) and field == "body")
+
+    visit(tree, False)
+    return counts

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import re
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -23,7 +24,7 @@ from app.config import get_settings
 from app.core.errors import InvalidInput
 
 events_app = typer.Typer(help="Events on the NATS JetStream log", invoke_without_command=True)
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 200)  # piped output keeps whole subjects
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hour|d|day|w|week)s?\s*(ago)?$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "sec": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "hour": "hours",
           "d": "days", "day": "days", "w": "weeks", "week": "weeks"}  # fmt: skip

@@ -45,7 +45,7 @@ class Bridge:
         self.events = events
         self.ctx = BridgeContext(settings=settings, events=events, driver=driver)
         self.handlers = handlers
-        self.projector = Projector(events, driver) if project else None
+        self.projector = Projector(events, driver) if project and settings.events_projector == "api" else None
         self.presence = presence
         self.dropped = 0
         self.handled = 0

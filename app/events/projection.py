@@ -18,7 +18,7 @@ from nats.js.errors import NotFoundError
 from neo4j import AsyncDriver
 
 from app.core.cypher import query as named_query
-from app.events.service import EventService, decode, project, projection_consumer
+from app.events.service import EventService, project_rows, projection_consumer, projection_row
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -74,11 +74,14 @@ class Projector:
                     msgs = await sub.fetch(BATCH, timeout=1.0)
                 except nats.errors.TimeoutError:
                     continue
-                batch = [decode(msg.data, seq=msg.metadata.sequence.stream) for msg in msgs]
-                good = [event for event in batch if event is not None]
-                await project(self.driver, good, database=self.database)
+                rows = [
+                    row
+                    for row in (projection_row(msg.data, msg.metadata.sequence.stream) for msg in msgs)
+                    if row
+                ]
+                await project_rows(self.driver, rows, database=self.database)
                 await msgs[-1].ack()  # ack-all: everything up to here is in Neo4j
-                self.projected += len(good)
+                self.projected += len(rows)
         finally:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, LiteralString
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -309,9 +310,9 @@ class EventService:
         try:
             for event, payload in zip(events, payloads, strict=True):
                 futures.append(
-                    await js.publish_async(
-                        event.subject, payload, headers={MSG_ID: event.id}, wait_stall=PUBLISH_TIMEOUT_S
-                    )
+                    # No wait_stall: with a timeout nats-py wraps every message's window slot in
+                    # a task, which yields to the flusher and costs one send() per message.
+                    await js.publish_async(event.subject, payload, headers={MSG_ID: event.id})
                 )
         except Exception as error:
             if not partial:
@@ -330,7 +331,7 @@ class EventService:
                 raise DependencyUnavailable("JetStream did not acknowledge every event") from None
             ack = future.result()
             acks.append(
-                PublishAck(
+                PublishAck.model_construct(  # every field comes from a validated event or ack
                     id=event.id,
                     subject=event.subject,
                     seq=ack.seq,
@@ -471,7 +472,7 @@ class EventService:
         return EventPage(events=events, next_cursor=next_cursor, source="stream")
 
     async def _query_by_correlation(self, q: EventQuery, driver: AsyncDriver) -> EventPage:
-        watermark = await self.projection_watermark()
+        watermark, last = await asyncio.gather(self.projection_watermark(), self.last_seq())
         after = q.cursor or 0
         events: list[StoredEvent] = []
         if after < watermark:
@@ -492,32 +493,39 @@ class EventService:
             if more:
                 return EventPage(events=hits, next_cursor=seqs[q.limit - 1], source="projection")
             events.extend(hits)
+        if max(after, watermark) >= last:  # the projection is complete: no stream scan needed
+            return EventPage(events=events, next_cursor=None, source="projection")
         # The tail the projection has not stored yet, read from the stream itself.
-        tail = q.model_copy(update={"limit": q.limit})
-        page = await self._scan(tail, after_seq=max(after, watermark), found=events)
+        page = await self._scan(q, after_seq=max(after, watermark), up_to_seq=last, found=events)
         page.source = "projection"
         return page
 
 
-async def project(driver: AsyncDriver, events: Sequence[StoredEvent], *, database: str) -> int:
-    """Write a batch of events to the Neo4j projection (idempotent: MERGE on id)."""
-    rows = [
-        {
-            "id": event.id,
-            "subject": event.subject,
-            "type": event.type,
-            "time": event.time,
-            "correlationId": event.correlationid,
-            "causationId": event.causationid,
-            "hubId": event.origin.hub_id,
-            "seq": event.seq,
+def projection_row(data: bytes, seq: int) -> dict[str, Any] | None:
+    """The projected fields of a stored event, read without a full validation (the projection
+    keeps up with the stream); anything that is not an envelope is skipped."""
+    try:
+        raw = json.loads(data)
+        row = {
+            "id": raw["id"],
+            "subject": raw["subject"],
+            "type": raw.get("type"),
+            "time": raw["time"],
+            "correlationId": raw.get("correlationid"),
+            "causationId": raw.get("causationid"),
+            "hubId": (raw.get("origin") or {}).get("hub_id"),
+            "seq": seq,
         }
-        for event in events
-    ]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return row if isinstance(row["id"], str) and isinstance(row["time"], str) else None
+
+
+async def project_rows(driver: AsyncDriver, rows: Sequence[dict[str, Any]], *, database: str) -> int:
+    """Write a batch to the Neo4j projection (idempotent: MERGE on id; ``time`` as ISO text)."""
     if not rows:
         return 0
-    cypher: LiteralString = named_query("events/project")
-    await driver.execute_query(cypher, rows=rows, database_=database)
+    await driver.execute_query(named_query("events/project"), rows=list(rows), database_=database)
     return len(rows)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import strawberry
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -32,6 +33,7 @@ from graphql import (
     is_list_type,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from app.core.errors import HubError
 
@@ -178,3 +180,19 @@ class HubErrorCodes(SchemaExtension):
                 error.extensions = {**(error.extensions or {}), "code": "INTERNAL"}
             elif not (error.extensions or {}).get("code"):
                 error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+class HubSchema(strawberry.Schema):
+    """Logs only unexpected errors: a NOT_FOUND or a rejected query is the client's outcome, and a
+    traceback per 404 would bury the errors that need a look."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [
+            error
+            for error in errors
+            if error.original_error is not None and not isinstance(error.original_error, HubError)
+        ]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)

@@ -109,7 +109,7 @@ _HIDDEN_PROPS = frozenset({"id", "edgesHash"})
 
 # -- running queries -------------------------------------------------------------------------
 async def _run(
-    driver: AsyncDriver, settings: Settings, name: str, *, write: bool = False, **params: Any
+    driver: AsyncDriver, settings: Settings, name: str, /, *, write: bool = False, **params: Any
 ) -> list[Any]:
     """One named query in its own transaction, bounded by the configured timeout."""
     try:
@@ -120,7 +120,11 @@ async def _run(
             database_=settings.neo4j_database,
         )
     except ClientError as error:
-        if "TransactionTimedOut" in (error.code or "") or "Terminated" in (error.code or ""):
+        # A timed-out transaction is reported as such, or, when it was waiting on a lock, as a
+        # stopped lock client.
+        if any(
+            mark in (error.code or "") for mark in ("TransactionTimedOut", "Terminated", "LockClientStopped")
+        ):
             raise LimitExceeded(
                 f"the query took longer than {settings.neo4j_query_timeout_s:g} s",
                 hint="lower depth or limit, or add filters",
@@ -257,9 +261,20 @@ def _whitelist(labels: Iterable[str]) -> str:
     return "+" + "|".join(labels)
 
 
+# Containment from a hub node is followed downward only: a file's neighbourhood then holds its
+# symbols, imports, callers and history, not every sibling file of its repo (which would fill any
+# limit with noise and cost a scan of the repo's CONTAINS and HAS_COMMIT relationships).
+DOWNWARD_ONLY = frozenset({EdgeType.CONTAINS, EdgeType.HAS_COMMIT})
+
+
 def _rel_filter(types: Iterable[EdgeType], direction: Direction = Direction.BOTH) -> str:
-    arrow = {Direction.OUTGOING: "{}>", Direction.INCOMING: "<{}", Direction.BOTH: "{}"}[direction]
-    return "|".join(arrow.format(edge.value) for edge in types)
+    arrow = {Direction.OUTGOING: "{}>", Direction.INCOMING: "<{}", Direction.BOTH: "{}"}
+    return "|".join(
+        arrow[
+            Direction.OUTGOING if direction is Direction.BOTH and edge in DOWNWARD_ONLY else direction
+        ].format(edge.value)
+        for edge in types
+    )
 
 
 async def _traverse(
@@ -483,7 +498,7 @@ async def find_path(
         fromElementId=source.element_id,
         toElementId=target.element_id,
         maxLevel=max_depth,
-        relationshipFilter=_rel_filter(EdgeType),
+        relationshipFilter="|".join(edge.value for edge in EdgeType),  # any direction
         labelFilter=_whitelist(_ENTITY_LABELS),
     )
     if not rows:

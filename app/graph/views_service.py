@@ -26,6 +26,10 @@ from app.core.errors import InvalidInput, LimitExceeded, NotFound
 
 MAX_VIEW_NODES = 20_000
 DEFAULT_VIEW_NODES = 5_000
+# Nodes + edges drawn at once: sigma with non-instanced programs on software WebGL pans at the
+# machine's ceiling up to ~20k (bench/vislzr_render.py); a 5k-file view with 15k imports and a
+# live update on top fits, a depth-3 map of a 50k-symbol project (5k + 61k) does not.
+MAX_DRAWN_ELEMENTS = 24_000
 MAX_DEPTH = 8
 MAX_OPEN_FILES = 200
 SKELETON_FILE_LIMIT = 200_000
@@ -34,6 +38,7 @@ SYMBOL_LIMIT = 50_000
 DETAIL_EDGE_LIMIT = 50
 SYMBOL_EDGE_TYPES = ("CALLS", "EXTENDS", "IMPLEMENTS", "TESTS")
 EDGE_TYPES = ("IMPORTS", *SYMBOL_EDGE_TYPES, "DECLARES")
+SKELETON_EDGE_TYPES = ("IMPORTS", *SYMBOL_EDGE_TYPES)  # the type codes of views/project_skeleton
 ENTITIES = ("Folder", "Community", "File", "Symbol")
 GROUPINGS = ("folders", "communities")
 NO_COMMUNITY = "community:none"
@@ -231,8 +236,8 @@ async def project_skeleton(driver: AsyncDriver, *, project_id: str, timeout_s: f
     cached = _skeletons.get(project_id, fingerprint)
     if cached is not None:
         return cached
-    file_rows = await _read(
-        driver, "views/project_files", timeout_s, projectId=project_id, limit=SKELETON_FILE_LIMIT
+    rows = await _read(
+        driver, "views/project_skeleton", timeout_s, projectId=project_id, limit=SKELETON_FILE_LIMIT
     )
     files = {
         row["id"]: FileRow(
@@ -243,16 +248,16 @@ async def project_skeleton(driver: AsyncDriver, *, project_id: str, timeout_s: f
             community_id=row["communityId"],
             symbols=row["symbols"],
         )
-        for row in file_rows
+        for row in rows
     }
-    edge_rows = await _read(
-        driver, "views/project_file_edges", timeout_s, projectId=project_id, limit=SKELETON_EDGE_LIMIT
-    )
+    order = {row["i"]: row["id"] for row in rows}
     edges = [
-        (row["src"], row["dst"], row["type"], row["weight"])
-        for row in edge_rows
-        if row["dst"] in files  # targets outside the project are not drawn
+        (row["id"], order[dst], SKELETON_EDGE_TYPES[code], weight)
+        for row in rows
+        for dst, code, weight in row["out"]
     ]
+    if len(edges) > SKELETON_EDGE_LIMIT:
+        raise LimitExceeded(f"project {project_id} has more than {SKELETON_EDGE_LIMIT} file-to-file edges")
     skeleton = Skeleton(fingerprint=fingerprint, files=files, edges=edges)
     _skeletons.put(project_id, skeleton)
     return skeleton
@@ -455,6 +460,11 @@ async def project_view(
         for (a, b, t), w in sorted(weights.items())
         if a in kept and b in kept
     ]
+    budget = max(0, MAX_DRAWN_ELEMENTS - len(kept))
+    if len(edges) > budget:  # the lightest aggregated edges go first; the view says it is truncated
+        heaviest = set(sorted(range(len(edges)), key=lambda i: -edges[i].weight)[:budget])
+        edges = [e for i, e in enumerate(edges) if i in heaviest]
+        truncated = True
     return ViewGraph(
         project_id=project_id,
         grouping=grouping,

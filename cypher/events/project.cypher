@@ -3,7 +3,7 @@ UNWIND $rows AS row
 MERGE (e:Event {id: row.id})
 SET e.subject = row.subject,
     e.type = row.type,
-    e.time = row.time,
+    e.time = datetime(row.time),
     e.correlationId = row.correlationId,
     e.causationId = row.causationId,
     e.hubId = row.hubId,

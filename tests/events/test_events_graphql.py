@@ -40,8 +40,13 @@ async def test_events_subscription(settings: Settings) -> None:
         context_value={"events": events},
     )
     data = await first_result(generator, lambda: events.publish(sent))
-    assert data["events"] == {"id": sent.id, "subject": sent.subject, "hubId": "local",
-                              "correlationId": "gql-1", "data": {"k": 1}}
+    assert data["events"] == {
+        "id": sent.id,
+        "subject": sent.subject,
+        "hubId": "local",
+        "correlationId": "gql-1",
+        "data": {"k": 1},
+    }
     await events.close()
 
 
@@ -52,13 +57,18 @@ async def test_graph_changed_subscription_filters_by_project(settings: Settings)
 
     async def publish() -> None:
         await events.publish(events.event("hub.local.graph.updated", {"project_id": "someone-else"}))
-        await events.publish(events.event("hub.local.graph.updated", {"project_id": project, "counts": {"files": 3}}))
+        await events.publish(
+            events.event("hub.local.graph.updated", {"project_id": project, "counts": {"files": 3}})
+        )
 
     generator = await schema.subscribe(
         f'subscription {{ graphChanged(projectId: "{project}") {{ projectId subject counts }} }}',
         context_value={"events": events},
     )
     data = await first_result(generator, publish)
-    assert data["graphChanged"] == {"projectId": project, "subject": "hub.local.graph.updated",
-                                    "counts": {"files": 3}}
+    assert data["graphChanged"] == {
+        "projectId": project,
+        "subject": "hub.local.graph.updated",
+        "counts": {"files": 3},
+    }
     await events.close()

@@ -13,10 +13,10 @@ import httpx
 import pytest
 import uvicorn
 import websockets
+from tests_support import free_ports
 
 from app.config import Settings
 from app.main import create_app
-from tests_support import free_ports
 
 
 class LiveServer:
@@ -24,7 +24,9 @@ class LiveServer:
         self.port = free_ports(1)[0]
         self.url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(settings)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets-sansio")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets-sansio"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -124,7 +126,9 @@ async def test_websocket_streams_live_events(live: LiveServer) -> None:
     async with websockets.connect(ws_url) as ws, httpx.AsyncClient(base_url=live.url) as client:
         sent = []
         for i in range(5):
-            response = await client.post("/api/events/publish", json={"subject": f"hub.local.{d}.tick", "data": i})
+            response = await client.post(
+                "/api/events/publish", json={"subject": f"hub.local.{d}.tick", "data": i}
+            )
             sent.append(response.json()["id"])
         await client.post("/api/events/publish", json={"subject": f"hub.local.{d}x.tick", "data": "other"})
         received = [json.loads(await asyncio.wait_for(ws.recv(), 5))["id"] for _ in sent]
@@ -140,16 +144,18 @@ async def test_websocket_with_a_bad_pattern_is_closed_with_the_reason(live: Live
 
 async def test_sse_streams_live_events(live: LiveServer) -> None:
     d = domain()
-    async with httpx.AsyncClient(base_url=live.url, timeout=10) as client:
-        async with client.stream("GET", "/api/events/stream", params={"subject": f"hub.local.{d}.>"}) as stream:
-            assert stream.headers["content-type"].startswith("text/event-stream")
-            lines = stream.aiter_lines()
-            assert (await anext(lines)).startswith(": connected")
-            ack = (await client.post("/api/events/publish", json={"subject": f"hub.local.{d}.made"})).json()
-            got: dict[str, str] = {}
-            while "data" not in got:
-                line = await asyncio.wait_for(anext(lines), 5)
-                if ":" in line:
-                    key, _, value = line.partition(": ")
-                    got[key] = value
-            assert got["id"] == ack["id"] and json.loads(got["data"])["subject"] == f"hub.local.{d}.made"
+    async with (
+        httpx.AsyncClient(base_url=live.url, timeout=10) as client,
+        client.stream("GET", "/api/events/stream", params={"subject": f"hub.local.{d}.>"}) as stream,
+    ):
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        lines = stream.aiter_lines()
+        assert (await anext(lines)).startswith(": connected")
+        ack = (await client.post("/api/events/publish", json={"subject": f"hub.local.{d}.made"})).json()
+        got: dict[str, str] = {}
+        while "data" not in got:
+            line = await asyncio.wait_for(anext(lines), 5)
+            if ":" in line:
+                key, _, value = line.partition(": ")
+                got[key] = value
+        assert got["id"] == ack["id"] and json.loads(got["data"])["subject"] == f"hub.local.{d}.made"

@@ -40,8 +40,13 @@ def worker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 def git(repo: Path, *args: str) -> None:
     env = {**os.environ, "HUB": HUB}
-    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args], cwd=repo, env=env,
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 async def wait_graph_updated(events: EventService, project: str, count: int) -> list:  # type: ignore[type-arg]

@@ -37,7 +37,12 @@ def test_publish_then_query_over_rpc_with_correlation(client: TestClient) -> Non
     d = "r" + uuid.uuid4().hex[:8]
     response = client.post(
         "/rpc",
-        json={"jsonrpc": "2.0", "method": "bus.publish", "params": {"subject": f"hub.local.{d}.created"}, "id": 7},
+        json={
+            "jsonrpc": "2.0",
+            "method": "bus.publish",
+            "params": {"subject": f"hub.local.{d}.created"},
+            "id": 7,
+        },
         headers={"X-Correlation-ID": f"rpc-{d}"},
     )
     result = response.json()
@@ -47,7 +52,11 @@ def test_publish_then_query_over_rpc_with_correlation(client: TestClient) -> Non
 
 
 def test_graph_query_runs_named_read_queries_only(client: TestClient) -> None:
-    ok = call(client, "graph.query", {"name": "federation/list_hubs", "params": {"includeOffline": True, "limit": 5}})
+    ok = call(
+        client,
+        "graph.query",
+        {"name": "federation/list_hubs", "params": {"includeOffline": True, "limit": 5}},
+    )
     assert "rows" in ok["result"]
     unknown = call(client, "graph.query", {"name": "nope/missing"})
     assert unknown["error"]["code"] == -32602 and "no named query" in unknown["error"]["message"]
@@ -71,7 +80,11 @@ def test_batch_and_notifications(client: TestClient) -> None:
     d = "b" + uuid.uuid4().hex[:8]
     batch = [
         {"jsonrpc": "2.0", "method": "bus.publish", "params": {"subject": f"hub.local.{d}.a"}, "id": "a"},
-        {"jsonrpc": "2.0", "method": "bus.publish", "params": {"subject": f"hub.local.{d}.b"}},  # notification
+        {
+            "jsonrpc": "2.0",
+            "method": "bus.publish",
+            "params": {"subject": f"hub.local.{d}.b"},
+        },  # notification
         {"jsonrpc": "2.0", "method": "missing", "id": "c"},
         1,
     ]
@@ -81,8 +94,9 @@ def test_batch_and_notifications(client: TestClient) -> None:
     assert by_id["a"]["result"]["subject"] == f"hub.local.{d}.a"
     assert by_id["c"]["error"]["code"] == -32601
     assert by_id[None]["error"]["code"] == -32600
-    only_notes = client.post("/rpc", json=[{"jsonrpc": "2.0", "method": "bus.publish",
-                                            "params": {"subject": f"hub.local.{d}.c"}}])
+    only_notes = client.post(
+        "/rpc", json=[{"jsonrpc": "2.0", "method": "bus.publish", "params": {"subject": f"hub.local.{d}.c"}}]
+    )
     assert only_notes.status_code == 204
     found = call(client, "events.query", {"subject": f"hub.local.{d}.*"})["result"]["events"]
     assert sorted(e["subject"].rsplit(".", 1)[1] for e in found) == ["a", "b", "c"]

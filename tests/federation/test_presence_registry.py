@@ -22,10 +22,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def start_hub(hub_id: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "HUB_HUB_ID": hub_id, "HUB_HUB_NAME": f"Hub {hub_id}"}
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 @pytest.fixture

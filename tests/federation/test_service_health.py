@@ -56,7 +56,11 @@ def target() -> Iterator[Switchable]:
 
 
 def test_rules() -> None:
-    fast, slow, bad = {"ok": True, "latencyMs": 5}, {"ok": True, "latencyMs": 5000}, {"ok": False, "latencyMs": 1}
+    fast, slow, bad = (
+        {"ok": True, "latencyMs": 5},
+        {"ok": True, "latencyMs": 5000},
+        {"ok": False, "latencyMs": 1},
+    )
     assert classify([], down_after=3, slow_ms=1000) == "unknown"
     assert classify([fast, fast, fast], down_after=3, slow_ms=1000) == "up"
     assert classify([slow, fast, fast], down_after=3, slow_ms=1000) == "degraded"
@@ -90,7 +94,8 @@ async def test_probe_down_and_back(settings: Settings, async_driver: AsyncDriver
     assert [await round_() for _ in range(3)] == ["degraded", "degraded", "up"]
 
     records, _, _ = await async_driver.execute_query(
-        "MATCH (:Service {id: $id})-[:HAS_SAMPLE]->(h:HealthSample) RETURN count(h) AS n, sum(toInteger(h.ok)) AS ok",
+        "MATCH (:Service {id: $id})-[:HAS_SAMPLE]->(h:HealthSample) "
+        "RETURN count(h) AS n, sum(toInteger(h.ok)) AS ok",
         id=service_id,
     )
     assert records[0]["n"] == 7 and records[0]["ok"] == 4
@@ -107,7 +112,9 @@ async def test_probe_down_and_back(settings: Settings, async_driver: AsyncDriver
     await events.close()
 
 
-async def test_tcp_probe_and_retention(settings: Settings, async_driver: AsyncDriver, target: Switchable) -> None:
+async def test_tcp_probe_and_retention(
+    settings: Settings, async_driver: AsyncDriver, target: Switchable
+) -> None:
     name = "tcp-" + uuid.uuid4().hex[:8]
     service_id = await register_service(
         async_driver,

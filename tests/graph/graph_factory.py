@@ -123,7 +123,8 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
             run(
                 "UNWIND $rows AS row MATCH (f:File {id: row.fileId}) "
                 f"MERGE (s{labels} {{id: row.id}}) "
-                "SET s.kind = $kind, s.name = row.name, s.qualifiedName = row.qn, s.signature = row.signature, "
+                "SET s.kind = $kind, s.name = row.name, s.qualifiedName = row.qn, "
+                "s.signature = row.signature, "
                 "s.rangeStart = row.start, s.rangeEnd = row.end, s.exported = true, s.fileId = row.fileId, "
                 "s.repoId = $rid MERGE (f)-[:DECLARES]->(s)",
                 rows=rows,
@@ -140,11 +141,13 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
         rows=[{"a": graph.symbols[a], "b": graph.symbols[b], "c": c} for a, b, c in CALLS],
     )
     run(
-        "UNWIND $rows AS row MATCH (a:Symbol {id: row.a}) MATCH (b:Symbol {id: row.b}) MERGE (a)-[:HAS_MEMBER]->(b)",
+        "UNWIND $rows AS row MATCH (a:Symbol {id: row.a}) MATCH (b:Symbol {id: row.b}) "
+        "MERGE (a)-[:HAS_MEMBER]->(b)",
         rows=[{"a": graph.symbols[a], "b": graph.symbols[b]} for a, b in MEMBERS],
     )
     run(
-        "MATCH (a:Symbol {id: $a}) MATCH (b:Symbol {id: $b}) MERGE (a)-[e:EXTENDS]->(b) SET e.confidence = 1.0 "
+        "MATCH (a:Symbol {id: $a}) MATCH (b:Symbol {id: $b}) "
+        "MERGE (a)-[e:EXTENDS]->(b) SET e.confidence = 1.0 "
         "WITH 1 AS one MATCH (t:Symbol {id: $t}) MATCH (u:Symbol {id: $u}) MERGE (t)-[:TESTS]->(u)",
         a=graph.symbols["CartService"],
         b=graph.symbols["BaseService"],
@@ -161,7 +164,8 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
         path = "src/services/cart.ts" if index == 0 else "src/app.ts"
         run(
             "MATCH (r:Repo {id: $rid}) MATCH (f:File {id: $fid}) "
-            "MERGE (c:Commit {sha: $sha}) SET c.time = $time, c.message = $message, c.isFix = $fix, c.repoId = $rid "
+            "MERGE (c:Commit {sha: $sha}) "
+            "SET c.time = $time, c.message = $message, c.isFix = $fix, c.repoId = $rid "
             "MERGE (p:Person {id: $pid}) SET p.name = $pname, p.email = $email "
             "MERGE (r)-[:HAS_COMMIT]->(c) MERGE (p)-[:AUTHORED]->(c) MERGE (c)-[m:MODIFIED]->(f) "
             "SET m.added = 10, m.deleted = 2",

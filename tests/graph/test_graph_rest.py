@@ -27,7 +27,7 @@ def test_projects_list_and_detail(api: TestClient, code_graph: CodeGraph) -> Non
 def test_project_graph_and_symbol_dependencies(api: TestClient, code_graph: CodeGraph) -> None:
     graph = api.get(
         f"/api/projects/{code_graph.project_id}/graph",
-        params={"depth": 4, "entity": ["REPO", "FILE", "SYMBOL"], "kind": ["Class"], "limit": 100},
+        params={"depth": 4, "entity": ["Repo", "File", "Symbol"], "kind": ["Class"], "limit": 100},
     ).json()
     assert {n["label"] for n in graph["nodes"] if n["entity"] == "Symbol"} == {
         "App",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import time
 
 import pytest
 from graph_factory import CodeGraph
@@ -18,7 +18,7 @@ def db_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = service._run
 
-    async def spy(driver, settings, name, **kwargs):  # type: ignore[no-untyped-def]
+    async def spy(driver, settings, name, /, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(name)
         return await real(driver, settings, name, **kwargs)
 
@@ -92,13 +92,17 @@ def test_page_size_above_100_is_rejected(gql) -> None:
 
 
 async def test_every_query_runs_under_the_transaction_timeout(
-    async_driver, settings: Settings, code_graph
+    async_driver, driver, settings: Settings, code_graph: CodeGraph
 ) -> None:
-    # A graph big enough that 1 ms cannot cover it: the server aborts the transaction.
-    strict = settings.model_copy(update={"neo4j_query_timeout_s": 0.001})
-    with pytest.raises(LimitExceeded, match="longer than"):
-        for _ in range(20):  # tiny queries may finish inside 1 ms; a deep traversal does not
-            await service.project_graph(
-                driver=async_driver, settings=strict, project_id=code_graph.project_id, depth=4, limit=5000
+    # Another transaction holds the Task's write lock; the update waits on it until the server
+    # aborts it for exceeding its (short) transaction timeout, instead of hanging.
+    strict = settings.model_copy(update={"neo4j_query_timeout_s": 0.5})
+    with driver.session(database=settings.neo4j_database) as session, session.begin_transaction() as blocker:
+        blocker.run("MATCH (t:Task {id: $id}) SET t.lockedBy = 'test'", id=code_graph.task_id).consume()
+        started = time.monotonic()
+        with pytest.raises(LimitExceeded, match="longer than"):
+            await service.update_task(
+                driver=async_driver, settings=strict, task_id=code_graph.task_id, status="done"
             )
-            await asyncio.sleep(0)
+        assert time.monotonic() - started < 10
+        blocker.rollback()

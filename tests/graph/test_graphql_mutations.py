@@ -27,7 +27,8 @@ AUDIT = """mutation($id: ID!, $kind: AuditKind!) { triggerAudit(targetId: $id, k
 
 def test_create_and_update_task(gql, code_graph: CodeGraph) -> None:
     spec = gql(
-        'mutation($p: ID!) { createSpecItem(input: {title: "Checkout v2", projectId: $p}) { entityId projectId } }',
+        'mutation($p: ID!) { createSpecItem(input: {title: "Checkout v2", projectId: $p}) '
+        "{ entityId projectId } }",
         {"p": code_graph.project_id},
     )["data"]["createSpecItem"]
     assert spec["projectId"] == code_graph.project_id and len(spec["entityId"]) == 32
@@ -148,11 +149,13 @@ def test_trigger_audit_without_nats_still_records_the_audit(
     with TestClient(create_app(offline)) as client:
         response = client.post(
             "/graphql",
-            json={"query": AUDIT, "variables": {"id": code_graph.project_id, "kind": "CODE_REVIEW"}},
+            json={
+                "query": AUDIT,
+                "variables": {"id": next(iter(code_graph.people.values())), "kind": "CODE_REVIEW"},
+            },
         )
     result = response.json()["data"]["triggerAudit"]
     assert result["published"] is False
-    assert (
-        result["audit"]["status"] == "pending"
-        and result["audit"]["target"]["entityId"] == code_graph.project_id
+    assert result["audit"]["status"] == "pending" and result["audit"]["target"]["entityId"] == next(
+        iter(code_graph.people.values())
     )

@@ -97,7 +97,8 @@ def test_node_resolves_every_entity_and_unknown_ids_are_not_found(gql, code_grap
 def test_entity_fields_and_relations(gql, code_graph: CodeGraph) -> None:
     body = gql(
         """query($sym: ID!, $audit: ID!, $spec: ID!, $commit: ID!) {
-      sym: node(id: $sym) { ... on Symbol { name kind signature file { path } calls { edges { node { name } } }
+      sym: node(id: $sym) { ... on Symbol { name kind signature file { path }
+        calls { edges { node { name } } }
         calledBy { edges { node { qualifiedName } } } extends { edges { node { name } } }
         implementedBy { edges { node { title } } } } }
       audit: node(id: $audit) { ... on Audit { kind status target { __typename entityId } } }
@@ -286,7 +287,8 @@ def test_impact_and_shortest_path(gql, code_graph: CodeGraph) -> None:
 
 SEARCH = """query($q: String!, $scope: [SearchScope!], $first: Int!, $after: String) {
   search(query: $q, scope: $scope, first: $first, after: $after) {
-    edges { cursor node { score scope node { id entity label metadata } } } pageInfo { hasNextPage endCursor } } }"""
+    edges { cursor node { score scope node { id entity label metadata } } }
+    pageInfo { hasNextPage endCursor } } }"""
 
 
 def ours(code_graph: CodeGraph, hits: list[dict]) -> list[dict]:

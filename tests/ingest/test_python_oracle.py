@@ -7,36 +7,19 @@ import importlib.util
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from ingest_helpers import REPO, parse_tree
+from tests_support import ast_kind_counts
 
 from ingest.ids import file_id
 from ingest.model import RepoContext, python_source_roots
 from ingest.resolve import resolve
 
-
-def oracle_counts(tree: ast.AST) -> Counter[str]:
-    """Kinds under the brief's rules: def directly in a class body → Method, other defs → Function."""
-    counts: Counter[str] = Counter()
-
-    def visit(node: ast.AST, in_class_body: bool) -> None:
-        if isinstance(node, ast.ClassDef):
-            counts["Class"] += 1
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            counts["Method" if in_class_body else "Function"] += 1
-        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-            for child in getattr(node, field, None) or []:
-                visit(child, isinstance(node, ast.ClassDef) and field == "body")
-        # defs can hide in expressions only via lambdas (not symbols), so statements suffice
-
-    visit(tree, False)
-    return counts
+oracle_counts = ast_kind_counts
 
 
 def package_dir(name: str) -> Path:
     spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip(f"{name} not installed")
+    assert spec is not None and spec.submodule_search_locations, f"{name} is a dependency of the hub"
     return Path(next(iter(spec.submodule_search_locations)))
 
 

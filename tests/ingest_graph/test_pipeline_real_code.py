@@ -9,25 +9,15 @@ from pathlib import Path
 
 from graph_snapshot import make_repo
 from neo4j import Driver
+from tests_support import ast_kind_counts
 
 from ingest.pipeline import ingest_repository
 
 
 def oracle(root: Path) -> Counter[str]:
-    """Class = every class; Method = a def directly in a class body; Function = any other def."""
     counts: Counter[str] = Counter()
-
-    def visit(node: ast.AST, in_class_body: bool) -> None:
-        if isinstance(node, ast.ClassDef):
-            counts["Class"] += 1
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            counts["Method" if in_class_body else "Function"] += 1
-        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-            for child in getattr(node, field, None) or []:
-                visit(child, isinstance(node, ast.ClassDef) and field == "body")
-
     for path in root.rglob("*.py"):
-        visit(ast.parse(path.read_bytes()), False)
+        counts += ast_kind_counts(ast.parse(path.read_bytes()))
     return counts
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (Cypher and JavaScript strings are kept on one line to stay readable)
 """VISLZR in a real browser (Debian's Chromium) against a real hub holding an ingested fixture repo.
 
 The fixture is tests/fixtures/ts_paths with tests/fixtures/js_jsx under ``ui/``, ingested by the
@@ -16,17 +17,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from neo4j import Driver
 from playwright.sync_api import Browser, Page, sync_playwright
+from tests_support import free_ports
 
 from app.config import Settings
 from app.core.db import create_async_driver
 from app.graph import views_service
 from app.main import WEB_DIST, create_app
 from ingest.pipeline import ingest_repository
-from tests_support import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -36,7 +38,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--enable-unsafe-swiftshader"]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(not (WEB_DIST / "index.html").is_file(), reason="web/dist not built: make web")
+pytestmark = pytest.mark.skipif(
+    not (WEB_DIST / "index.html").is_file(), reason="web/dist not built: make web"
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +66,9 @@ def fixture_repo(tmp_path_factory: pytest.TempPathFactory, driver: Driver) -> di
 @pytest.fixture(scope="module")
 def hub_url(settings: Settings, fixture_repo: dict[str, Any]) -> Iterator[str]:
     (port,) = free_ports(1)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -119,7 +125,11 @@ def rendered(page: Page, min_version: int = 1) -> dict[str, int]:
         timeout=30_000,
     )
     data = page.eval_on_selector("[data-testid=graph-canvas]", "el => ({...el.dataset})")
-    return {"nodes": int(data["renderedNodes"]), "edges": int(data["renderedEdges"]), "version": int(data["version"])}
+    return {
+        "nodes": int(data["renderedNodes"]),
+        "edges": int(data["renderedEdges"]),
+        "version": int(data["version"]),
+    }
 
 
 def drawn_ids(page: Page) -> set[str]:
@@ -160,7 +170,9 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"vislzr-{name}.png"))
 
 
-def test_home_lists_the_project_with_its_stats(page: Page, hub_url: str, fixture_repo: dict, driver: Driver) -> None:
+def test_home_lists_the_project_with_its_stats(
+    page: Page, hub_url: str, fixture_repo: dict, driver: Driver
+) -> None:
     page.goto(hub_url)
     row = page.locator(f"tr[data-project='{fixture_repo['project_id']}']")
     row.wait_for(timeout=30_000)
@@ -230,7 +242,9 @@ def test_expanding_a_folder_then_a_file_shows_its_children(
     shot(page, "expanded-file")
 
 
-def test_clicking_a_node_opens_its_details(page: Page, hub_url: str, fixture_repo: dict, driver: Driver) -> None:
+def test_clicking_a_node_opens_its_details(
+    page: Page, hub_url: str, fixture_repo: dict, driver: Driver
+) -> None:
     symbol = cypher(
         driver,
         "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File {path: 'src/core/circle.ts'})"
@@ -242,14 +256,18 @@ def test_clicking_a_node_opens_its_details(page: Page, hub_url: str, fixture_rep
     click_node(page, symbol["id"])
     page.locator("[data-testid=detail-location]").wait_for()
     assert page.inner_text("[data-testid=detail-title]") == symbol["name"]
-    assert page.inner_text("[data-testid=detail-location]").startswith(f"src/core/circle.ts:{symbol['start']}-")
+    assert page.inner_text("[data-testid=detail-location]").startswith(
+        f"src/core/circle.ts:{symbol['start']}-"
+    )
     assert f"focus={symbol['id']}" in page.url
     shot(page, "detail")
     page.keyboard.press("Escape")
     page.locator("[data-testid=detail]").wait_for(state="detached")
 
 
-def test_a_filter_hides_what_it_should(page: Page, hub_url: str, fixture_repo: dict, settings: Settings) -> None:
+def test_a_filter_hides_what_it_should(
+    page: Page, hub_url: str, fixture_repo: dict, settings: Settings
+) -> None:
     page.goto(project_url(hub_url, fixture_repo, "depth=3"))
     before = rendered(page)
     assert any(i.startswith("dir:ui/") for i in drawn_ids(page)) or "dir:ui/" in drawn_ids(page)
@@ -264,7 +282,9 @@ def test_a_filter_hides_what_it_should(page: Page, hub_url: str, fixture_repo: d
     assert "lang=typescript" in page.url
 
 
-def test_search_focuses_a_symbol_inside_a_collapsed_folder(page: Page, hub_url: str, fixture_repo: dict) -> None:
+def test_search_focuses_a_symbol_inside_a_collapsed_folder(
+    page: Page, hub_url: str, fixture_repo: dict
+) -> None:
     page.goto(project_url(hub_url, fixture_repo))
     first = rendered(page)
     page.fill("[data-testid=search]", "Circle")
@@ -280,7 +300,9 @@ def test_search_focuses_a_symbol_inside_a_collapsed_folder(page: Page, hub_url: 
     shot(page, "search-focus")
 
 
-def test_an_action_creates_the_audit_in_neo4j(page: Page, hub_url: str, fixture_repo: dict, driver: Driver) -> None:
+def test_an_action_creates_the_audit_in_neo4j(
+    page: Page, hub_url: str, fixture_repo: dict, driver: Driver
+) -> None:
     file = cypher(driver, "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File {path: 'src/app.ts'}) "
                   "RETURN f.id AS id", p=PROJECT)[0]["id"]  # fmt: skip
     page.goto(project_url(hub_url, fixture_repo, f"expanded=dir:src/&focus={file}"))
@@ -300,21 +322,36 @@ def test_a_new_ingest_appears_live(
 ) -> None:
     page.goto(project_url(hub_url, fixture_repo, "expanded=dir:src/utils/"))
     first = rendered(page)
+    page.wait_for_function("() => document.body.dataset.live === 'subscription'", timeout=30_000)
     root: Path = fixture_repo["root"]
     (root / "src" / "utils" / "live.ts").write_text("export function liveAdded(): number {\n  return 1;\n}\n")
     summary = ingest_repository(driver, path=root, project=PROJECT, history=0)
+    # What the ingest worker announces after an ingest (app/worker.py); the page hears it through
+    # the graphChanged subscription, not by polling (asserted below).
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "projectFingerprint" in (r.post_data or "") else None)
+    published = httpx.post(f"{hub_url}/api/events/publish", json={
+        "subject": f"hub.{settings.hub_id}.graph.updated",
+        "data": {"project": PROJECT, "project_id": fixture_repo["project_id"], "counts": {"files": 1}}})  # fmt: skip
+    assert published.status_code == 201, published.text
     new_file = cypher(driver, "MATCH (f:File {repoId: $r, path: 'src/utils/live.ts'}) RETURN f.id AS id",
                       r=summary.repo_id)[0]["id"]  # fmt: skip
     page.wait_for_function(
         "id => window.__vislzr && window.__vislzr.sigma.getGraph().hasNode(id)", arg=new_file, timeout=30_000
     )
-    assert page.url.endswith("expanded=dir%3Asrc%2Futils%2F") or "expanded=" in page.url  # no reload, same view
+    assert (
+        page.url.endswith("expanded=dir%3Asrc%2Futils%2F") or "expanded=" in page.url
+    )  # no reload, same view
     assert rendered(page)["version"] > first["version"]
     page.locator("[data-testid=live-notice]").wait_for()
+    assert page.evaluate("() => document.body.dataset.live") == "subscription" and not polls
+    assert page.eval_on_selector("[data-testid=graph-canvas]", "e => e.dataset.drawMode") == "patch"
     shot(page, "live-update")
 
 
-def test_a_deep_link_restores_the_view(page: Page, hub_url: str, fixture_repo: dict, settings: Settings) -> None:
+def test_a_deep_link_restores_the_view(
+    page: Page, hub_url: str, fixture_repo: dict, settings: Settings
+) -> None:
     query = "grouping=folders&depth=2&expanded=dir:src/core/&layout=tree&edge=IMPORTS"
     page.goto(project_url(hub_url, fixture_repo, query))
     counts = rendered(page)
@@ -334,7 +371,9 @@ def test_the_list_view_shows_the_same_selection(page: Page, hub_url: str, fixtur
     page.click("[data-testid=table-mode]")
     rows = page.locator("[data-testid=table] tbody tr")
     rows.first.wait_for()
-    table_ids = set(page.eval_on_selector_all("[data-testid=table] tbody tr", "rows => rows.map(r => r.dataset.id)"))
+    table_ids = set(
+        page.eval_on_selector_all("[data-testid=table] tbody tr", "rows => rows.map(r => r.dataset.id)")
+    )
     assert table_ids == graph_ids
     rows.first.focus()
     page.keyboard.press("ArrowDown")
@@ -356,3 +395,97 @@ def test_communities_group_the_project(page: Page, hub_url: str, fixture_repo: d
     assert stored["n"] >= 1
     assert len([i for i in ids if i.startswith("community:")]) == stored["n"] + unassigned
     shot(page, "communities")
+
+
+def test_the_detail_panel_works_from_the_keyboard(page: Page, hub_url: str, driver: Driver) -> None:
+    file = cypher(driver, "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File {path: 'src/app.ts'}) "
+                  "RETURN f.id AS id", p=PROJECT)[0]["id"]  # fmt: skip
+    targets = {
+        r["id"]
+        for r in cypher(driver, "MATCH (:File {id: $f})-[:IMPORTS]->(g:File) RETURN g.id AS id", f=file)
+    }
+    assert targets, "the fixture's src/app.ts imports other files"
+    page.goto(f"{hub_url}/?project={cypher(driver, 'MATCH (p:Project {name: $p}) RETURN p.id AS id', p=PROJECT)[0]['id']}"
+              f"&expanded=dir:src/&focus={file}")  # fmt: skip
+    page.locator("[data-testid=outgoing] button.link").first.wait_for()
+    assert page.evaluate("() => document.activeElement.dataset.testid") == "detail"  # the panel takes focus
+    for _ in range(30):  # arrow down through the panel's buttons to the first outgoing link
+        page.keyboard.press("ArrowDown")
+        if page.evaluate("() => !!document.activeElement.closest('[data-testid=outgoing]')"):
+            break
+    else:
+        pytest.fail("ArrowDown never reached the outgoing edges")
+    page.keyboard.press("ArrowUp")
+    assert not page.evaluate("() => !!document.activeElement.closest('[data-testid=outgoing]')")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("f => !location.search.includes('focus=' + f)", arg=file)
+    focused = re.search(r"focus=([0-9a-f]+)", page.url)
+    assert focused and focused.group(1) in targets
+    page.locator("[data-testid=detail]").focus()
+    page.keyboard.press("Escape")
+    page.locator("[data-testid=detail]").wait_for(state="detached")
+    assert "focus=" not in page.url
+
+
+def test_the_list_view_works_from_the_keyboard(page: Page, hub_url: str, fixture_repo: dict) -> None:
+    page.goto(project_url(hub_url, fixture_repo, "mode=table"))
+    rows = page.locator("[data-testid=table] tbody tr")
+    rows.first.wait_for()
+    ids = page.eval_on_selector_all("[data-testid=table] tbody tr", "rows => rows.map(r => r.dataset.id)")
+    rows.first.focus()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("() => document.activeElement.dataset.id") == ids[1]
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("() => document.activeElement.dataset.id") == ids[0]
+    # Sorting from the keyboard: the header buttons are reachable and Enter re-sorts.
+    page.locator("[data-testid=table] thead button", has_text="name").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    assert page.get_attribute("[data-testid=table] thead th:first-child", "aria-sort") == "descending"
+    folder = page.locator("[data-testid=table] tbody tr[data-id^='dir:']").first
+    folder_id = folder.get_attribute("data-id")
+    folder.focus()
+    page.keyboard.press("ArrowRight")  # expands the folder in place
+    page.wait_for_function(
+        "f => decodeURIComponent(location.search).includes('expanded=' + f)", arg=folder_id
+    )
+    page.locator(f"[data-testid=table] tbody tr[data-id='{folder_id}']").wait_for(state="detached")
+
+
+def test_the_minimap_shows_the_view_and_moves_the_camera(
+    page: Page, hub_url: str, fixture_repo: dict
+) -> None:
+    page.goto(project_url(hub_url, fixture_repo, "depth=3"))
+    counts = rendered(page)
+    minimap = page.locator("[data-testid=minimap]")
+    page.wait_for_function("() => document.querySelector('[data-testid=minimap]').dataset.viewport")
+    assert int(minimap.get_attribute("data-nodes") or 0) == counts["nodes"]
+    before = page.evaluate("() => window.__vislzr.sigma.getCamera().getState()")
+    minimap.click(position={"x": 20, "y": 20})
+    page.wait_for_timeout(500)
+    after = page.evaluate("() => window.__vislzr.sigma.getCamera().getState()")
+    assert (after["x"], after["y"]) != (before["x"], before["y"])
+    assert after["x"] < before["x"]  # the top-left corner of the map is left of the centre
+    shot(page, "minimap")
+
+
+def test_a_project_that_does_not_exist_says_so(page: Page, hub_url: str) -> None:
+    page.goto(f"{hub_url}/?project=0123456789abcdef0123456789abcdef")
+    error = page.locator("[data-testid=error]")
+    error.wait_for()
+    assert "Project not found" in error.inner_text()
+    page.click("text=Back to projects")
+    page.locator("[data-testid=projects]").wait_for()
+
+
+def test_the_api_down_state(page: Page, hub_url: str, fixture_repo: dict) -> None:
+    page.route("**/graphql", lambda route: route.abort())
+    page.goto(hub_url)
+    alert = page.locator("[role=alert]")
+    alert.wait_for()
+    assert "cannot be reached" in alert.inner_text()
+    page.goto(project_url(hub_url, fixture_repo))
+    page.locator("[data-testid=error]").wait_for()
+    assert "cannot be reached" in page.inner_text("[data-testid=error]")
+    shot(page, "api-down")

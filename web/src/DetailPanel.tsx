@@ -36,7 +36,17 @@ export default function DetailPanel({ id, node, expanded, onClose, onToggle, onC
 
   return (
     <aside className="detail" ref={panel} tabIndex={-1} aria-label="details" data-testid="detail"
-           onKeyDown={(e) => { if (e.key === "Escape") onClose(); }}>
+           onKeyDown={(e) => {
+             if (e.key === "Escape") onClose();
+             else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+               // Arrow keys walk the panel's buttons and links (Tab does too), Enter activates one.
+               const items = [...e.currentTarget.querySelectorAll<HTMLElement>("button:not([disabled])")];
+               const at = items.indexOf(document.activeElement as HTMLElement);
+               const next = e.key === "ArrowDown" ? Math.min(items.length - 1, at + 1) : Math.max(0, at - 1);
+               items[next]?.focus();
+               e.preventDefault();
+             }
+           }}>
       <div className="detail-head">
         <h2 data-testid="detail-title">{node?.label ?? detail?.properties.name as string ?? id}</h2>
         <button onClick={onClose} aria-label="close details">×</button>

@@ -1,12 +1,13 @@
 // The WebGL canvas: sigma.js 3 with the non-instanced point and line programs (instanced draws are
 // 10-20x slower on software-rendered WebGL). Loaded lazily so it is not in the initial bundle.
-import { forwardRef, useEffect, useImperativeHandle, useRef } from "react";
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from "react";
 import Graph from "graphology";
 import Sigma from "sigma";
 import { EdgeLineProgram, EdgeRectangleProgram, NodePointProgram } from "sigma/rendering";
 import type { ViewEdge, ViewNode } from "./api";
 import { EDGE_COLORS, nodeColor, nodeLabel, nodeSize } from "./style";
 import type { Positions } from "./layout.worker";
+import Minimap from "./Minimap";
 
 export interface CanvasHandle { fit(): void; zoom(factor: number): void; focus(id: string): void }
 interface Props {
@@ -14,24 +15,75 @@ interface Props {
   onNodeClick(id: string): void; onStageClick(): void;
 }
 
-const RECT_EDGE_LIMIT = 3000; // above this, 1px lines: thick edges cost a draw per edge here
+const RECT_EDGE_LIMIT = 400; // above this, 1px lines: thick (instanced) edges are slow on software WebGL
+// Above these sizes, edges and labels are hidden while the camera moves: on software WebGL a frame
+// with 15k lines costs more than 1/15 s, without them a 5k-node frame fits easily.
+const HIDE_EDGES_ON_MOVE = 2_000;
+const HIDE_LABELS_ON_MOVE = 1_500;
+
+// Sigma's graph listeners re-index the renderer on every single mutation (1.9 s for 100 nodes at
+// 5k). Detaching them, mutating, re-attaching and refreshing once is the batched path; these two
+// methods are not in sigma's typings, hence the narrow cast.
+interface SigmaInternals {
+  unbindGraphHandlers(): void; bindGraphHandlers(): void;
+  settings: { hideEdgesOnMove: boolean; hideLabelsOnMove: boolean };
+}
+
+type Attrs = Record<string, unknown>;
+
+function nodeAttrs(n: ViewNode, positions: Positions): Attrs {
+  const p = positions[n.id] ?? [0, 0];
+  return { x: p[0], y: p[1], size: nodeSize(n), color: nodeColor(n), label: nodeLabel(n), entity: n.entity };
+}
+
+function edgeKey(e: ViewEdge): string { return `${e.source}>${e.target}:${e.type}`; }
+
+function edgeAttrs(e: ViewEdge, thick: boolean, maxWeight: number): Attrs {
+  return {
+    type: thick ? "rect" : "line", color: EDGE_COLORS[e.type] ?? "#888",
+    size: thick ? 0.6 + 5 * Math.sqrt(e.weight / maxWeight) : 1, label: `${e.type} ×${e.weight}`,
+  };
+}
 
 function buildGraph(nodes: ViewNode[], edges: ViewEdge[], positions: Positions): Graph {
   const graph = new Graph({ multi: true, type: "directed" });
-  for (const n of nodes) {
-    const p = positions[n.id] ?? [0, 0];
-    graph.addNode(n.id, { x: p[0], y: p[1], size: nodeSize(n), color: nodeColor(n), label: nodeLabel(n), entity: n.entity });
-  }
-  const thick = edges.length <= RECT_EDGE_LIMIT;
-  const maxWeight = edges.reduce((m, e) => Math.max(m, e.weight), 1);
-  for (const e of edges) {
-    if (!graph.hasNode(e.source) || !graph.hasNode(e.target)) continue;
-    graph.addEdge(e.source, e.target, {
-      type: thick ? "rect" : "line", color: EDGE_COLORS[e.type] ?? "#888",
-      size: thick ? 0.6 + 5 * Math.sqrt(e.weight / maxWeight) : 1, label: `${e.type} ×${e.weight}`,
-    });
-  }
+  patchGraph(graph, nodes, edges, positions);
   return graph;
+}
+
+// Brings `graph` to the given view: adds, updates and drops only what differs; returns the number of
+// nodes and edges added or dropped.
+function patchGraph(graph: Graph, nodes: ViewNode[], edges: ViewEdge[], positions: Positions): number {
+  let changes = 0;
+  const keepNodes = new Set<string>();
+  for (const n of nodes) {
+    keepNodes.add(n.id);
+    const attrs = nodeAttrs(n, positions);
+    if (graph.hasNode(n.id)) graph.replaceNodeAttributes(n.id, attrs);
+    else { graph.addNode(n.id, attrs); changes++; }
+  }
+  const dropNodes: string[] = [];
+  graph.forEachNode((id) => { if (!keepNodes.has(id)) dropNodes.push(id); });
+  for (const id of dropNodes) graph.dropNode(id);
+  changes += dropNodes.length;
+
+  const thick = edges.length <= RECT_EDGE_LIMIT;
+  let maxWeight = 1;
+  for (const e of edges) if (e.weight > maxWeight) maxWeight = e.weight;
+  const keepEdges = new Set<string>();
+  for (const e of edges) {
+    if (!keepNodes.has(e.source) || !keepNodes.has(e.target)) continue;
+    const key = edgeKey(e);
+    if (keepEdges.has(key)) continue;
+    keepEdges.add(key);
+    const attrs = edgeAttrs(e, thick, maxWeight);
+    if (graph.hasEdge(key)) graph.replaceEdgeAttributes(key, attrs);
+    else { graph.addDirectedEdgeWithKey(key, e.source, e.target, attrs); changes++; }
+  }
+  const dropEdges: string[] = [];
+  graph.forEachEdge((key) => { if (!keepEdges.has(key)) dropEdges.push(key); });
+  for (const key of dropEdges) graph.dropEdge(key);
+  return changes + dropEdges.length;
 }
 
 const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, ref) {
@@ -39,48 +91,72 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
   const sigma = useRef<Sigma | null>(null);
   const handlers = useRef(props);
   handlers.current = props;
+  const selected = useRef<string | null>(props.selected);
+  const [renderer, setRenderer] = useState<Sigma | null>(null);
 
   useEffect(() => {
-    const renderer = new Sigma(new Graph({ multi: true }), container.current!, {
+    const instance: Sigma = new Sigma(new Graph({ multi: true, type: "directed" }), container.current!, {
       defaultNodeType: "point", defaultEdgeType: "line",
       nodeProgramClasses: { point: NodePointProgram },
       edgeProgramClasses: { line: EdgeLineProgram, rect: EdgeRectangleProgram },
       labelRenderedSizeThreshold: 7, labelDensity: 0.6, labelColor: { color: "#d7dae0" },
       zIndex: true, minCameraRatio: 0.02, maxCameraRatio: 20,
+      // Reducers read the selection from a ref: they are installed once, so a new view is
+      // processed once (setSetting would re-index the whole graph again).
+      nodeReducer: (node, data) =>
+        node === selected.current ? { ...data, highlighted: true, size: (data.size ?? 4) * 1.6, zIndex: 2, forceLabel: true } : data,
+      edgeReducer: (edge, data) => {
+        const focus = selected.current;
+        if (!focus) return data;
+        const g = sigma.current?.getGraph();
+        if (!g) return data;
+        return g.source(edge) === focus || g.target(edge) === focus ? { ...data, zIndex: 1 } : { ...data, color: data.color + "55" };
+      },
     });
-    renderer.on("clickNode", ({ node }) => handlers.current.onNodeClick(node));
-    renderer.on("clickStage", () => handlers.current.onStageClick());
-    sigma.current = renderer;
-    (window as unknown as { __vislzr?: unknown }).__vislzr = { sigma: renderer };
-    return () => { renderer.kill(); sigma.current = null; };
+    instance.on("clickNode", ({ node }) => handlers.current.onNodeClick(node));
+    instance.on("clickStage", () => handlers.current.onStageClick());
+    sigma.current = instance;
+    setRenderer(instance);
+    (window as unknown as { __vislzr?: unknown }).__vislzr = { sigma: instance };
+    return () => { instance.kill(); sigma.current = null; };
   }, []);
 
-  // One batched update per view: a fresh graph swapped in, so sigma re-indexes once, not per change.
+  // One batched update per view. A view that mostly overlaps the drawn one (a live update, one
+  // more expanded folder) is patched in place with sigma's listeners detached, then refreshed
+  // once; a different view is swapped in whole.
   useEffect(() => {
     const renderer = sigma.current;
     if (!renderer) return;
     const started = performance.now();
-    const graph = buildGraph(props.nodes, props.edges, props.positions);
-    renderer.setGraph(graph);
+    const internals = renderer as unknown as SigmaInternals;
+    const current = renderer.getGraph();
+    let shared = 0;
+    for (const n of props.nodes) if (current.hasNode(n.id)) shared++;
+    const patch = current.order > 0 && shared >= 0.5 * Math.max(current.order, props.nodes.length);
+    let graph = current;
+    if (patch) {
+      internals.unbindGraphHandlers();
+      try { patchGraph(current, props.nodes, props.edges, props.positions); }
+      finally { internals.bindGraphHandlers(); }
+    } else graph = buildGraph(props.nodes, props.edges, props.positions);
+    // Plain fields read at render time: set directly, as setSetting would re-index everything.
+    internals.settings.hideEdgesOnMove = props.edges.length > HIDE_EDGES_ON_MOVE;
+    internals.settings.hideLabelsOnMove = props.nodes.length > HIDE_LABELS_ON_MOVE;
+    if (patch) renderer.refresh();
+    else renderer.setGraph(graph);
     const el = container.current!;
     el.dataset.renderedNodes = String(graph.order);
     el.dataset.renderedEdges = String(graph.size);
     el.dataset.drawMs = String(Math.round(performance.now() - started));
+    el.dataset.drawMode = patch ? "patch" : "swap";
     el.dataset.version = String(Number(el.dataset.version ?? 0) + 1);
   }, [props.nodes, props.edges, props.positions]);
 
   useEffect(() => {
-    const renderer = sigma.current;
-    if (!renderer) return;
-    const selected = props.selected;
-    renderer.setSetting("nodeReducer", (node, data) =>
-      node === selected ? { ...data, highlighted: true, size: (data.size ?? 4) * 1.6, zIndex: 2, forceLabel: true } : data);
-    renderer.setSetting("edgeReducer", (edge, data) => {
-      if (!selected) return data;
-      const g = renderer.getGraph();
-      return g.source(edge) === selected || g.target(edge) === selected ? { ...data, zIndex: 1 } : { ...data, color: data.color + "55" };
-    });
-  }, [props.selected, props.nodes]);
+    if (selected.current === props.selected) return;
+    selected.current = props.selected;
+    sigma.current?.refresh();
+  }, [props.selected]);
 
   useImperativeHandle(ref, () => ({
     fit: () => sigma.current?.getCamera().animatedReset({ duration: 300 }),
@@ -96,7 +172,12 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
     },
   }), []);
 
-  return <div ref={container} className="canvas" data-testid="graph-canvas" />;
+  return (
+    <div className="canvas-wrap">
+      <div ref={container} className="canvas" data-testid="graph-canvas" />
+      <Minimap renderer={renderer} nodes={props.nodes} positions={props.positions} />
+    </div>
+  );
 });
 
 export default GraphCanvas;

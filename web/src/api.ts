@@ -80,7 +80,6 @@ async function post<T>(query: string, variables: Record<string, unknown>): Promi
   return body.data;
 }
 
-const NODE_FIELDS = `id entity label parent path kind lang fileId communityId fileCount symbolCount loc languages expandable expanded`;
 
 export async function fetchProjects(): Promise<ViewProject[]> {
   const data = await gql<{ viewProjects: ViewProject[] }>(
@@ -88,20 +87,33 @@ export async function fetchProjects(): Promise<ViewProject[]> {
   return data.viewProjects;
 }
 
+// Nodes per view: a 5k-file map plus a live update fits; the hub refuses more than 20k.
+const VIEW_NODE_LIMIT = 8000;
+
 export async function fetchView(args: {
   projectId: string; grouping: string; expanded: string[]; depth: number; filters: ViewFilters; limit?: number;
 }): Promise<ViewGraph> {
-  const data = await gql<{ projectView: ViewGraph }>(
+  // The packed form: nodes and edges as columns in one JSON value (cheaper to serve and to parse
+  // than 20k GraphQL objects); rebuilt here into the same ViewGraph as `projectView` gives.
+  const data = await gql<{ projectViewPacked: PackedView }>(
     `query View($projectId: ID!, $grouping: String!, $expanded: [String!], $depth: Int!, $filters: ViewFiltersInput, $maxNodes: Int!) {
-      projectView(projectId: $projectId, grouping: $grouping, expanded: $expanded, depth: $depth, filters: $filters, maxNodes: $maxNodes) {
-        projectId grouping fingerprint truncated totalFiles totalSymbols elapsedMs
-        nodes { ${NODE_FIELDS} }
-        edges { source target type weight }
-      }
+      projectViewPacked(projectId: $projectId, grouping: $grouping, expanded: $expanded, depth: $depth, filters: $filters, maxNodes: $maxNodes)
     }`,
-    { ...args, maxNodes: args.limit ?? 5000 });
-  return data.projectView;
+    { ...args, maxNodes: args.limit ?? VIEW_NODE_LIMIT });
+  const { nodes: nc, edges: ec, ...meta } = data.projectViewPacked;
+  const nodes: ViewNode[] = nc.id.map((_, i) => {
+    const node: Record<string, unknown> = {};
+    for (const key in nc) node[key] = nc[key as keyof ViewNode][i];
+    return node as unknown as ViewNode;
+  });
+  const edges: ViewEdge[] = ec.source.map((source, i) => ({ source, target: ec.target[i], type: ec.type[i], weight: ec.weight[i] }));
+  return { ...meta, nodes, edges };
 }
+
+type PackedView = Omit<ViewGraph, "nodes" | "edges"> & {
+  nodes: { [K in keyof ViewNode]: ViewNode[K][] };
+  edges: { source: string[]; target: string[]; type: string[]; weight: number[] };
+};
 
 export async function fetchFingerprint(projectId: string): Promise<string> {
   const data = await gql<{ projectFingerprint: string }>(

@@ -1,0 +1,255 @@
+"""Latency and throughput of the query API over HTTP, on the graph from query_graph_gen.py.
+
+Starts the API (uvicorn, one worker) as a subprocess against the configured Neo4j, samples real
+ids from the graph, then runs each scenario at a given concurrency with httpx clients and prints
+median / p95 / p99 / max latency and throughput as JSON (and a Markdown table).
+
+    .venv/bin/python bench/query_latency.py [--requests 300] [--concurrency 1 10] [--mixed-clients 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.config import Settings
+from app.core.db import create_driver
+
+ROOT = Path(__file__).resolve().parents[1]
+GRAPH_FIELDS = "truncated nodes { id entity label distance } edges { fromId toId type } stats { nodeCount }"
+WORDS = (
+    "order",
+    "cart",
+    "user",
+    "invoice",
+    "payment",
+    "config",
+    "parser",
+    "cache",
+    "client",
+    "router",
+    "session",
+    "token",
+    "report",
+    "event",
+    "queue",
+    "price",
+    "stock",
+    "audit",
+    "graph",
+    "index",
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def sample_ids(settings: Settings) -> dict[str, Any]:
+    driver = create_driver(settings)
+    try:
+        run = driver.execute_query
+        # A fixed id prefix is a uniform sample (ids are hashes) spread over every project.
+        files = run(
+            "MATCH (p:Project)-[:HAS_REPO]->(:Repo)-[:CONTAINS]->(f:File) WHERE f.id STARTS WITH '0' "
+            "RETURN f.id AS f, p.id AS p"
+        ).records
+        projects = dict(random.Random(3).sample([(r["f"], r["p"]) for r in files], min(300, len(files))))
+        symbol_rows = run(
+            "MATCH (s:Symbol) WHERE s.id STARTS WITH '00' AND (s:Method OR s:Function) RETURN s.id AS s"
+        ).records
+        symbols = random.Random(4).sample([r["s"] for r in symbol_rows], min(300, len(symbol_rows)))
+    finally:
+        driver.close()
+    return {"files": list(projects.items()), "symbols": symbols}
+
+
+def scenarios(ids: dict[str, Any]) -> dict[str, Callable[[random.Random], dict[str, Any]]]:
+    def around_file(depth: int, limit: int) -> Callable[[random.Random], dict[str, Any]]:
+        def make(rng: random.Random) -> dict[str, Any]:
+            file_id, project_id = rng.choice(ids["files"])
+            return {
+                "query": "query($p: ID!, $r: [ID!], $d: Int!, $l: Int!) { projectGraph(projectId: $p, "
+                f"rootIds: $r, depth: $d, limit: $l) {{ {GRAPH_FIELDS} }} }}",
+                "variables": {"p": project_id, "r": [file_id], "d": depth, "l": limit},
+            }
+
+        return make
+
+    def dependencies(rng: random.Random) -> dict[str, Any]:
+        return {
+            "query": "query($s: ID!) { symbolDependencies(symbolId: $s, direction: OUTGOING, depth: 3, limit: 1000) "
+            f"{{ {GRAPH_FIELDS} }} }}",
+            "variables": {"s": rng.choice(ids["symbols"])},
+        }
+
+    def search(rng: random.Random) -> dict[str, Any]:
+        return {
+            "query": "query($q: String!) { search(query: $q, first: 20) { edges { node { score scope "
+            "node { id entity label } } } } }",
+            "variables": {"q": rng.choice(WORDS) + rng.choice(("", " service", "Get", "_1"))},
+        }
+
+    def rest_around_file(rng: random.Random) -> dict[str, Any]:
+        file_id, project_id = rng.choice(ids["files"])
+        return {
+            "rest": f"/api/projects/{project_id}/graph",
+            "params": {"rootId": file_id, "depth": 3, "limit": 1000},
+        }
+
+    return {
+        "projectGraph depth 2 around a file (limit 500)": around_file(2, 500),
+        "projectGraph depth 3 around a file, capped at 1000": around_file(3, 1000),
+        "symbolDependencies depth 3 (outgoing)": dependencies,
+        "search (all scopes, first 20)": search,
+        "REST /api/projects/{id}/graph depth 3 around a file, capped at 1000": rest_around_file,
+    }
+
+
+async def run_scenario(
+    base: str, make: Callable[[random.Random], dict[str, Any]], *, requests: int, concurrency: int, seed: int
+) -> dict[str, Any]:
+    rng = random.Random(seed)
+    bodies = [make(rng) for _ in range(requests)]
+    latencies: list[float] = []
+    errors = 0
+    first_error: list[str] = []
+    truncated = 0
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors, truncated
+        while not queue.empty():
+            body = queue.get_nowait()
+            started = time.perf_counter()
+            if "rest" in body:
+                response = await client.get(f"{base}{body['rest']}", params=body["params"])
+            else:
+                response = await client.post(f"{base}/graphql", json=body)
+            latencies.append((time.perf_counter() - started) * 1000)
+            payload = response.json()
+            if response.status_code != 200 or payload.get("errors"):
+                errors += 1
+                first_error[:] = first_error or [response.text[:300]]
+            elif '"truncated": true' in json.dumps(payload.get("data", payload)):
+                truncated += 1
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        for body in bodies[:5]:  # warm-up: plans cached, pages in memory
+            if "rest" in body:
+                await client.get(f"{base}{body['rest']}", params=body["params"])
+            else:
+                await client.post(f"{base}/graphql", json=body)
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "concurrency": concurrency,
+        "errors": errors,
+        "truncated": truncated,
+        "median_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "max_ms": round(max(latencies), 1),
+        "throughput_rps": round(len(latencies) / elapsed, 1),
+        "first_error": first_error[0] if first_error else None,
+    }
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the API did not start")
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    settings = Settings()
+    ids = sample_ids(settings)
+    base = f"http://127.0.0.1:{args.port}"
+    server = start_server(args.port)
+    results: list[dict[str, Any]] = []
+    try:
+        all_scenarios = scenarios(ids)
+        for name, make in all_scenarios.items():
+            for concurrency in args.concurrency:
+                result = await run_scenario(
+                    base, make, requests=args.requests, concurrency=concurrency, seed=1
+                )
+                results.append({"scenario": name, **result})
+                print(json.dumps(results[-1]), flush=True)
+
+        def mixed(rng: random.Random) -> dict[str, Any]:
+            return rng.choice(list(all_scenarios.values()))(rng)
+
+        result = await run_scenario(
+            base, mixed, requests=args.requests * 4, concurrency=args.mixed_clients, seed=2
+        )
+        results.append({"scenario": "mixed (the five above, uniformly)", **result})
+        print(json.dumps(results[-1]), flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print("\n| scenario | clients | n | median ms | p95 ms | p99 ms | max ms | req/s | errors | truncated |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['scenario']} | {r['concurrency']} | {r['requests']} | {r['median_ms']} | {r['p95_ms']} | "
+            f"{r['p99_ms']} | {r['max_ms']} | {r['throughput_rps']} | {r['errors']} | {r['truncated']} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--mixed-clients", type=int, default=50)
+    parser.add_argument("--port", type=int, default=18931)
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
