@@ -25,7 +25,7 @@ from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
 from app.config import get_settings
 from app.core.db import create_async_driver
-from app.core.errors import ConfigurationError, InvalidInput
+from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput
 from app.core.schema import migrate
 
 app = typer.Typer(help="CommandCenter Hub", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -55,6 +55,13 @@ def up() -> None:
     with console.status("starting the local runtime") as status:
         runtime_up(settings, report=lambda line: status.update(line))
         result = run_async(_migrate(settings))
+        report = run_async(_probe(settings))
+    down = [d for d in report.dependencies if not d.up]
+    if down:  # an external dependency we did not start and cannot reach
+        raise DependencyUnavailable(
+            "not reachable: " + ", ".join(f"{d.name} at {d.url} ({d.detail})" for d in down),
+            hint="start it, or unset its HUB_*_URL so `hub up` runs a local one",
+        )
     console.print(
         f"[green]up[/]: neo4j {settings.neo4j_bolt_uri}, nats {settings.nats_server_url}, "
         f"redis {settings.redis_server_url}; schema v{result.version}"
@@ -79,21 +86,10 @@ def down() -> None:
 @friendly_errors
 def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Each dependency: url, up/down, version, latency."""
-    from app.health.service import check_dependencies
 
     settings = get_settings()
 
-    async def probe() -> Any:
-        try:
-            driver = create_async_driver(settings)
-        except ConfigurationError:
-            return await check_dependencies(settings=settings, driver=None)
-        try:
-            return await check_dependencies(settings=settings, driver=driver)
-        finally:
-            await driver.close()
-
-    report = run_async(probe())
+    report = run_async(_probe(settings))
     if as_json:
         print(report.model_dump_json(indent=2))
     else:
@@ -105,6 +101,19 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         console.print(table)
     if not report.all_up:
         raise typer.Exit(1)
+
+
+async def _probe(settings: Any) -> Any:
+    from app.health.service import check_dependencies
+
+    try:
+        driver = create_async_driver(settings)
+    except ConfigurationError:
+        return await check_dependencies(settings=settings, driver=None)
+    try:
+        return await check_dependencies(settings=settings, driver=driver)
+    finally:
+        await driver.close()
 
 
 async def _migrate(settings: Any) -> Any:

@@ -183,3 +183,27 @@ def test_maven_central_unreachable_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", [["--help"], ["db", "--help"]])
 def test_help(command: list[str]) -> None:
     assert hub(*command).returncode == 0
+
+
+def test_external_dependencies_are_used_and_nothing_local_is_started(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """With all three configured as external, `hub up` starts nothing and only checks and migrates."""
+    _, password = settings.neo4j_auth()
+    external = {
+        "HUB_NEO4J_URI": settings.neo4j_bolt_uri,
+        "HUB_NEO4J_PASSWORD": password,
+        "HUB_NATS_URL": settings.nats_server_url,
+        "HUB_REDIS_URL": settings.redis_server_url,
+    }
+    env = _fault_env(tmp_path, **external)
+    result = hub("up", env=env)
+    assert result.returncode == 0, result.stderr
+    assert _nothing_running(Path(env["HUB_HOME"]))
+    assert not (Path(env["HUB_HOME"]) / "neo4j").exists()
+    status = json.loads(hub("status", "--json", env=env).stdout)
+    assert all(d["up"] and not d["managed"] for d in status["dependencies"])
+    # An external NATS that is down is named, and `hub up` fails.
+    env["HUB_NATS_URL"] = "nats://127.0.0.1:9"
+    failed = hub("up", env=env)
+    assert failed.returncode == 1 and "nats at nats://127.0.0.1:9" in failed.stderr
