@@ -360,6 +360,7 @@ class EventService:
         since: datetime | None = None,
         after_seq: int | None = None,
         follow: bool = False,
+        up_to_seq: int | None = None,
     ) -> AsyncIterator[StoredEvent]:
         """Stored events in stream order from a time or after a sequence (an ephemeral consumer);
         with ``follow`` it goes on with new events as they are stored."""
@@ -382,15 +383,22 @@ class EventService:
             config.deliver_policy = api.DeliverPolicy.ALL
         info = await js._jsm.add_consumer(self.settings.events_stream, config=config)
         sub = await js.pull_subscribe_bind(durable=info.name, stream=self.settings.events_stream)
+        # The consumer's pending count at creation can lag on a server that has just restarted;
+        # a known last sequence keeps the loop going until it is reached.
+        # A message's own num_pending is authoritative; one short look confirms an empty start.
         pending = info.num_pending
+        probe = pending == 0 and up_to_seq is not None and up_to_seq > (after_seq or 0)
         try:
-            while follow or pending > 0:
+            while follow or pending > 0 or probe:
                 try:
-                    msgs = await sub.fetch(FETCH_BATCH, timeout=1.0 if follow else 5.0)
+                    msgs = await sub.fetch(FETCH_BATCH, timeout=0.3 if probe else 1.0 if follow else 5.0)
                 except nats.errors.TimeoutError:
                     if follow:
                         continue
+                    if probe:
+                        break
                     raise
+                probe = False
                 for msg in msgs:
                     pending = msg.metadata.num_pending
                     event = decode(msg.data, seq=msg.metadata.sequence.stream)
@@ -451,7 +459,7 @@ class EventService:
         last: int | None = after_seq
         more = False
         since = q.since if after_seq is None else None
-        async for event in self.replay(q.subject, since=since, after_seq=after_seq):
+        async for event in self.replay(q.subject, since=since, after_seq=after_seq, up_to_seq=stop):
             assert event.seq is not None
             if event.seq > stop:
                 break

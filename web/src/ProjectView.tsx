@@ -33,6 +33,7 @@ export default function ProjectView({ state, update }: Props) {
     try {
       const started = since ?? performance.now();
       const next = await fetchView({ projectId: project, grouping, expanded, depth, filters });
+      document.body.dataset.fetchMs = String(Math.round(performance.now() - started));
       const known = cachedPositions(layoutKey);
       const missing = next.nodes.some((n) => !known[n.id]);
       let pos: Positions = known;
