@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,9 +13,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.cli.common import friendly_errors
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.core.db import create_driver
 from app.core.errors import InvalidInput
+from app.events.service import EventService
+from app.graph.jobs import announce_ingest, changed_anything
 from ingest.languages import LANGUAGES
 
 graph_app = typer.Typer(help="The code graph", no_args_is_help=True)
@@ -34,6 +37,19 @@ def _languages(value: str | None) -> set[str] | None:
     if "typescript" in chosen:
         chosen.add("tsx")
     return chosen
+
+
+async def _announce(settings: Settings, summary: dict[str, Any], repo: str) -> str | None:
+    """Tell live viewers the graph changed; an unreachable NATS is a warning, not a failure."""
+    events = EventService(settings, service="hub-cli")
+    try:
+        await asyncio.wait_for(events.connect(), 3)
+        await announce_ingest(events, settings=settings, summary=summary, repo=repo)
+    except Exception as error:
+        return f"graph.updated not published ({type(error).__name__}); open views refresh on their next poll"
+    finally:
+        await events.close()
+    return None
 
 
 @graph_app.command("ingest")
@@ -77,6 +93,10 @@ def ingest(
             )  # fmt: skip
     finally:
         driver.close()
+    if changed_anything(summary.as_dict()):
+        warning = asyncio.run(_announce(settings, summary.as_dict(), str(path.resolve())))
+        if warning:
+            summary.warnings.append(warning)
     if as_json:
         print(json.dumps(summary.as_dict(), default=str))
         return

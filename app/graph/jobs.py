@@ -8,6 +8,7 @@ from typing import Any
 
 from app.config import Settings, get_settings
 from app.core.db import create_driver
+from app.events.service import EventService
 
 
 async def ingest_repo(
@@ -38,3 +39,30 @@ async def ingest_repo(
         return summary.as_dict()
 
     return await asyncio.to_thread(run)
+
+
+def graph_updated_data(summary: dict[str, Any], *, repo: str, **extra: Any) -> dict[str, Any]:
+    """The payload of ``hub.<id>.graph.updated``: which project changed and by how much."""
+    counts = {key: summary.get(key) for key in ("files_parsed", "files_deleted", "files_edges_refreshed",
+              "symbols_written", "edges_written", "commits_added", "seconds")}  # fmt: skip
+    return {"project": summary["project"], "project_id": summary["project_id"],
+            "repo_id": summary["repo_id"], "repo": repo, "counts": counts, **extra}  # fmt: skip
+
+
+def changed_anything(summary: dict[str, Any]) -> bool:
+    return bool(summary.get("files_parsed") or summary.get("files_deleted") or summary.get("commits_added"))
+
+
+async def announce_ingest(
+    events: EventService, *, settings: Settings, summary: dict[str, Any], repo: str, **fields: Any
+) -> None:
+    """Publish ``hub.<id>.graph.updated`` (VISLZR redraws on it); ``fields`` may carry
+    correlationid/causationid and extra payload such as the pushed ref."""
+    envelope = {k: fields.pop(k) for k in ("correlationid", "causationid") if k in fields}
+    await events.publish(
+        events.event(
+            f"hub.{settings.hub_id}.graph.updated",
+            graph_updated_data(summary, repo=repo, **fields),
+            **envelope,
+        )
+    )

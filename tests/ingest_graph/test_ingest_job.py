@@ -47,3 +47,35 @@ async def test_job_ingests_only_the_pushed_files(settings: Settings, driver: Dri
         "MATCH (s:Symbol {repoId: $r, path: 'a.py'}) RETURN collect(s.name) AS names", r=first["repo_id"]
     )
     assert "a2" in records[0]["names"]
+
+
+async def test_cli_ingest_announces_graph_updated(settings: Settings, tmp_path: Path) -> None:
+    """`hub graph ingest` publishes hub.<id>.graph.updated, so open views redraw live."""
+    import asyncio
+    import json
+    import os
+    import sys
+
+    from app.events.service import EventService
+
+    root = tmp_path / "announced"
+    root.mkdir()
+    (root / "m.py").write_text("def m():\n    return 1\n")
+    events = EventService(settings, service="test")
+    await events.connect()
+    try:
+        live = await events.subscribe(f"hub.{settings.hub_id}.graph.updated")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "app.cli", "graph", "ingest", str(root), "--project", "announced", "--json",
+            env=dict(os.environ), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode == 0, stderr.decode()
+        summary = json.loads(stdout)
+        assert summary["warnings"] == []
+        event = await asyncio.wait_for(live.__anext__(), 10)
+        assert event.data["project_id"] == summary["project_id"]
+        assert event.data["counts"]["files_parsed"] == 1
+        await live.aclose()
+    finally:
+        await events.close()
