@@ -13,7 +13,6 @@ opened once at worker start-up.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from typing import Any
 
@@ -23,6 +22,7 @@ from arq.connections import RedisSettings
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.events.service import EventService
+from app.graph.jobs import announce_ingest, ingest_repo
 
 log = logging.getLogger(__name__)
 NULL_SHA = "0" * 40
@@ -74,20 +74,6 @@ async def mark_silent_hubs_job(ctx: dict[str, Any]) -> dict[str, Any]:
     return await mark_silent_hubs(ctx["driver"], settings=ctx["settings"])
 
 
-async def ingest_repo(
-    ctx: dict[str, Any],
-    *,
-    repo_path: str,
-    project: str,
-    since: str | None = None,
-    files: list[str] | None = None,
-) -> dict[str, Any]:
-    """The graph domain's incremental ingest (``app.graph.jobs.ingest_repo``), imported lazily."""
-    from app.graph.jobs import ingest_repo as run_ingest
-
-    return await run_ingest(ctx, repo_path=repo_path, project=project, since=since, files=files)
-
-
 async def changed_files(repo: str, before: str | None, after: str | None) -> list[str] | None:
     """Paths changed between two commits; None (everything, diffed by hash) for a new branch."""
     if not before or not after or before == NULL_SHA or after == NULL_SHA:
@@ -111,11 +97,6 @@ async def changed_files(repo: str, before: str | None, after: str | None) -> lis
     return [line for line in out.decode().splitlines() if line]
 
 
-def project_id(name: str) -> str:
-    """The graph's deterministic Project id (``ingest.ids.project_id``)."""
-    return hashlib.blake2b("\x1f".join(("project", name)).encode(), digest_size=16).hexdigest()
-
-
 async def ingest_on_push(
     ctx: dict[str, Any],
     *,
@@ -133,22 +114,8 @@ async def ingest_on_push(
     summary = await ingest_repo(ctx, repo_path=repo, project=name, files=files)
     events: EventService = ctx["events"]
     await events.wait_ready(30)
-    await events.publish(
-        events.event(
-            f"hub.{settings.hub_id}.graph.updated",
-            {
-                "project": name,
-                "project_id": project_id(name),
-                "repo": repo,
-                "ref": ref,
-                "after": after,
-                "files": files,
-                "counts": summary,
-            },
-            correlationid=correlationid,
-            causationid=causationid,
-        )
-    )
+    await announce_ingest(events, settings=settings, summary=summary, repo=repo, ref=ref, after=after,
+                          files=files, correlationid=correlationid, causationid=causationid)  # fmt: skip
     return summary
 
 

@@ -52,7 +52,11 @@ def git(repo: Path, *args: str) -> None:
 async def wait_graph_updated(events: EventService, project: str, count: int) -> list:  # type: ignore[type-arg]
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        page = await events.query(EventQuery(subject="hub.local.graph.updated", limit=10_000))
+        try:
+            page = await events.query(EventQuery(subject="hub.local.graph.updated", limit=10_000))
+        except TimeoutError:  # a stream read timed out on a loaded machine: poll again
+            await asyncio.sleep(0.5)
+            continue
         mine = [e for e in page.events if e.data.get("project") == project]
         if len(mine) >= count:
             return mine
