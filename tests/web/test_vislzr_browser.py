@@ -294,7 +294,10 @@ def test_search_focuses_a_symbol_inside_a_collapsed_folder(
     hit.click()
     rendered(page, first["version"] + 1)
     focus = page.evaluate("() => new URLSearchParams(location.search).get('focus')")
-    assert focus and focus in drawn_ids(page)
+    assert focus
+    # Expanding the path can take more than one redraw: wait for the node itself.
+    page.wait_for_function("id => window.__vislzr.sigma.getGraph().hasNode(id)", arg=focus, timeout=15_000)
+    assert focus in drawn_ids(page)
     page.locator("[data-testid=detail-title]").wait_for()
     assert page.inner_text("[data-testid=detail-title]").endswith("Circle")
     shot(page, "search-focus")
