@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from app.config import Settings
 from app.core.cypher import query as named_query
+from app.core.errors import NotFound
 from app.events.service import EventService
 from app.health.probes import ProbeResult, probe
 
@@ -101,16 +102,61 @@ async def probe_services(
     driver: AsyncDriver, *, settings: Settings, events: EventService | None, only_due: bool = True
 ) -> list[ServiceHealth]:
     """One round: probe the due services, record samples, update health, publish the results."""
-    database = settings.neo4j_database
+    records = await _due_services(driver, settings=settings, only_due=only_due)
+    if not records:
+        return []
+    services, _ = await _probe_and_record(driver, settings=settings, events=events, records=records)
+    return services
+
+
+class ServiceCheck(BaseModel):
+    """One on-demand probe: its own result (up/degraded/down) and the service's health after it."""
+
+    result: str
+    ok: bool
+    statusCode: int | None = None
+    latencyMs: float
+    error: str | None = None
+    service: ServiceHealth
+
+
+async def check_service(
+    driver: AsyncDriver, *, settings: Settings, events: EventService | None, service_id: str
+) -> ServiceCheck:
+    """Probe one service now (whether due or not), recorded like a worker round's sample."""
+    candidates = await _due_services(driver, settings=settings, only_due=False)
+    records = [r for r in candidates if r["id"] == service_id]
+    if not records:
+        raise NotFound(f"no service {service_id!r} with a health URL")
+    services, results = await _probe_and_record(driver, settings=settings, events=events, records=records)
+    result = results[service_id]
+    slow = result.latency_ms > settings.health_slow_ms
+    return ServiceCheck(
+        result="down" if not result.ok else "degraded" if slow else "up",
+        ok=result.ok,
+        statusCode=result.status_code,
+        latencyMs=result.latency_ms,
+        error=result.error,
+        service=next(s for s in services if s.id == service_id),
+    )
+
+
+async def _due_services(driver: AsyncDriver, *, settings: Settings, only_due: bool) -> list[Any]:
     records, _, _ = await driver.execute_query(
         named_query("health/due_services"),
         onlyDue=only_due,
         defaultIntervalS=settings.health_interval_s,
         limit=10_000,
-        database_=database,
+        database_=settings.neo4j_database,
     )
-    if not records:
-        return []
+    return list(records)
+
+
+async def _probe_and_record(
+    driver: AsyncDriver, *, settings: Settings, events: EventService | None, records: Sequence[Any]
+) -> tuple[list[ServiceHealth], dict[str, ProbeResult]]:
+    """Probe ``records``, record samples, update health, publish; the probed services and results."""
+    database = settings.neo4j_database
     gate = asyncio.Semaphore(MAX_CONCURRENT_PROBES)
 
     async with httpx.AsyncClient(trust_env=False) as client:
@@ -185,4 +231,5 @@ async def probe_services(
         await events.publish(
             events.event("hub.global.health", {"hub_id": settings.hub_id, "services": summary})
         )
-    return [s for s in services if s.id in {u["id"] for u in updates}]
+    probed = {u["id"] for u in updates}
+    return [s for s in services if s.id in probed], {record["id"]: result for record, result in results}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { ApiError, fetchNode, triggerAudit, type EdgeRef, type NodeDetail, type ViewNode } from "./api";
+import { ServiceHealthControl, TaskStatusControl } from "./NodeActions";
 
 interface Props {
   id: string; node: ViewNode | null; expanded: string[];
@@ -7,7 +8,8 @@ interface Props {
   onExpandMany(ids: string[]): void; onFocus(id: string, fileId: string | null): void;
 }
 
-const SHOWN = ["path", "lang", "kind", "qualifiedName", "signature", "loc", "size", "exported", "communityId", "commitCount", "fixCount", "lastIndexedAt"];
+const SHOWN = ["path", "lang", "kind", "qualifiedName", "signature", "loc", "size", "exported", "communityId", "commitCount", "fixCount", "lastIndexedAt",
+  "description", "assignee", "labels", "type", "endpoint", "healthUrl"];
 
 export default function DetailPanel({ id, node, expanded, onClose, onToggle, onCollapse, onExpandMany, onFocus }: Props) {
   const [detail, setDetail] = useState<NodeDetail | null>(null);
@@ -48,7 +50,7 @@ export default function DetailPanel({ id, node, expanded, onClose, onToggle, onC
              }
            }}>
       <div className="detail-head">
-        <h2 data-testid="detail-title">{node?.label ?? detail?.properties.name as string ?? id}</h2>
+        <h2 data-testid="detail-title">{node?.label ?? (detail?.properties.name ?? detail?.properties.title) as string ?? id}</h2>
         <button onClick={onClose} aria-label="close details">×</button>
       </div>
       <p className="muted" data-testid="detail-entity">{node?.entity ?? detail?.entity} {node?.kind ?? ""}</p>
@@ -70,10 +72,12 @@ export default function DetailPanel({ id, node, expanded, onClose, onToggle, onC
         <>
           {location && <p className="location" data-testid="detail-location"><code>{location}</code></p>}
           <dl className="props">
-            {SHOWN.filter((k) => props[k] !== undefined && props[k] !== null).map((k) => (
+            {SHOWN.filter((k) => props[k] !== undefined && props[k] !== null && !(Array.isArray(props[k]) && !(props[k] as unknown[]).length)).map((k) => (
               <FragmentRow key={k} name={k} value={String(props[k])} />
             ))}
           </dl>
+          {detail.entity === "Service" && <ServiceHealthControl id={detail.id} health={(props.health as string) ?? null} />}
+          {detail.entity === "Task" && <TaskStatusControl id={detail.id} initial={(props.status as string) ?? null} />}
           <div className="actions">
             {(detail.entity === "Symbol" || detail.entity === "File") && <>
               <button data-testid="action-code-review" onClick={() => audit("CODE_REVIEW")}>Code review</button>

@@ -225,7 +225,7 @@ function Toolbar({ state, update, view, canvas, onHit }: Props & { view: ViewGra
         <button onClick={() => canvas.current?.fit()}>fit</button>
       </div>}
       <form className="search" onSubmit={(e) => { e.preventDefault(); void run(); }}>
-        <input type="search" placeholder="search symbols and files" value={text} data-testid="search" onChange={(e) => setText(e.target.value)} />
+        <input type="search" placeholder="search symbols, files, tasks, services" value={text} data-testid="search" onChange={(e) => setText(e.target.value)} />
         {(hits || searchError) && (
           <ul className="hits" role="listbox" data-testid="search-hits">
             {searchError && <li className="error">{searchError}</li>}

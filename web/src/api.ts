@@ -135,15 +135,17 @@ export async function computeCommunities(projectId: string): Promise<{ community
   return data.computeCommunities;
 }
 
+const ENTITY_NAMES: Record<string, string> = { SYMBOL: "Symbol", FILE: "File", TASK: "Task", SERVICE: "Service" };
+
 // Search and audits belong to the query API (issue 4); its GraphNode is {id entity label metadata}.
 export async function search(text: string): Promise<SearchHit[]> {
   type Hit = { score: number; node: { id: string; entity: string; label: string; metadata: Record<string, unknown> } };
   const data = await gql<{ search: { edges: { node: Hit }[] } }>(
-    `query S($q: String!) { search(query: $q, scope: [SYMBOLS, FILES], first: 12) { edges { node { score node { id entity label metadata } } } } }`,
+    `query S($q: String!) { search(query: $q, scope: [SYMBOLS, FILES, TASKS, SERVICES], first: 12) { edges { node { score node { id entity label metadata } } } } }`,
     { q: text });
   return data.search.edges.map(({ node: hit }) => {
     const meta = (hit.node.metadata ?? {}) as Record<string, unknown>;
-    const entity = hit.node.entity === "SYMBOL" ? "Symbol" : hit.node.entity === "FILE" ? "File" : hit.node.entity;
+    const entity = ENTITY_NAMES[hit.node.entity] ?? hit.node.entity;
     return {
       id: hit.node.id, label: hit.node.label, entity,
       path: (meta.path as string) ?? null, fileId: (meta.fileId as string) ?? null, score: hit.score,
@@ -157,4 +159,35 @@ export async function triggerAudit(targetId: string, kind: string): Promise<{ id
     { t: targetId });
   const result = data.triggerAudit;
   return { id: result.audit.entityId, status: result.audit.status, published: result.published };
+}
+
+// The hub's task statuses (app/graph/models.py TaskStatus; GraphQL enum names are upper case).
+export const TASK_STATUSES = ["todo", "in_progress", "blocked", "done"] as const;
+
+export async function updateTaskStatus(id: string, status: string): Promise<{ id: string; status: string | null }> {
+  const data = await gql<{ updateTask: { entityId: string; status: string | null } }>(
+    `mutation U($id: ID!) { updateTask(input: {id: $id, status: ${status.toUpperCase().replace(/[^A-Z_]/g, "")}}) { entityId status } }`,
+    { id });
+  return { id: data.updateTask.entityId, status: data.updateTask.status };
+}
+
+export interface ServiceCheck {
+  result: "up" | "degraded" | "down"; ok: boolean; statusCode: number | null; latencyMs: number; error: string | null;
+  service: { id: string; name: string; health: string; latencyMs: number | null; lastCheckedAt: string | null };
+}
+
+// One health probe now (REST: POST /api/services/{id}/check); the sample is recorded by the hub.
+export async function checkService(id: string): Promise<ServiceCheck> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/services/${encodeURIComponent(id)}/check`, { method: "POST", headers: { Accept: "application/json" } });
+  } catch {
+    throw new ApiError("The hub's API cannot be reached. Is `hub serve` running?", "UNAVAILABLE");
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = body?.error?.message ?? body?.detail ?? `The hub answered ${response.status}.`;
+    throw new ApiError(typeof message === "string" ? message : JSON.stringify(message), body?.error?.code ?? "ERROR");
+  }
+  return body as ServiceCheck;
 }
