@@ -237,6 +237,7 @@ def _write_changes(
     progress: Progress,
 ) -> None:
     # Parse what changed; take the rest from the cache (or parse it if the cache lost it).
+    clock = time.perf_counter()
     parsed: dict[str, ParsedFile] = {}
     to_parse = [current[p] for p in changed]
     for path in sorted(unchanged_paths):
@@ -251,7 +252,7 @@ def _write_changes(
             extra = discover(root, only={path}).files
             to_parse.extend(extra)
     done = 0
-    clock = time.perf_counter()
+    clock = summary.lap("parse_cache", clock)
 
     def on_parsed(n: int) -> None:
         nonlocal done
@@ -274,18 +275,17 @@ def _write_changes(
     clock = summary.lap("resolve", clock)
 
     changed_set = set(changed)
-    owner_of: dict[str, str] = {}  # symbol or file id -> path, to find edges into rewritten files
-    for path, result in parsed.items():
-        owner_of[ids.file_id(repo_id, path)] = path
-        for symbol in result.symbols:
-            owner_of[ids.symbol_id(repo_id, path, symbol.qualified_name)] = path
-    touched = changed_set | set(deleted)
+    # Ids inside rewritten files: their old nodes are deleted, so edges into them must be re-created.
+    # (Edges into deleted files are gone from the new resolution, which changes the fingerprint.)
+    rewritten_ids = {ids.file_id(repo_id, p) for p in changed} | {
+        ids.symbol_id(repo_id, p, symbol.qualified_name) for p in changed for symbol in parsed[p].symbols
+    }
     fingerprints = {p: _fingerprint(resolution.edges_by_file.get(p, [])) for p in parsed}
     refresh = sorted(
         p for p in parsed
         if p not in changed_set and p in stored and (
             stored[p].get("edgesHash") != fingerprints[p]
-            or any(owner_of.get(e.dst) in touched for e in resolution.edges_by_file.get(p, []))
+            or any(e.dst in rewritten_ids for e in resolution.edges_by_file.get(p, []))
         )
     )  # fmt: skip
     summary.files_edges_refreshed = len(refresh)
