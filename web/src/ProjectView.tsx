@@ -203,7 +203,7 @@ function Toolbar({ state, update, view, canvas, onHit }: Props & { view: ViewGra
   const [searchError, setSearchError] = useState<string | null>(null);
   const run = async () => {
     if (!text.trim()) return;
-    try { setHits(await search(text.trim())); setSearchError(null); }
+    try { setHits(await search(text.trim(), state.project ?? undefined)); setSearchError(null); }
     catch (e) { setSearchError(e instanceof Error ? e.message : String(e)); setHits(null); }
   };
   return (

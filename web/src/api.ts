@@ -138,19 +138,43 @@ export async function computeCommunities(projectId: string): Promise<{ community
 const ENTITY_NAMES: Record<string, string> = { SYMBOL: "Symbol", FILE: "File", TASK: "Task", SERVICE: "Service" };
 
 // Search and audits belong to the query API (issue 4); its GraphNode is {id entity label metadata}.
-export async function search(text: string): Promise<SearchHit[]> {
+// The API searches the whole hub; inside a project view, symbols and files of other projects'
+// repositories are left out (tasks and services belong to no repository and stay).
+const projectRepos = new Map<string, Promise<Set<string>>>();
+
+function reposOf(projectId: string): Promise<Set<string>> {
+  let repos = projectRepos.get(projectId);
+  if (!repos) {
+    repos = gql<{ project: { repos: { edges: { node: { entityId: string } }[] } } | null }>(
+      `query R($id: ID!) { project(id: $id) { repos(first: 100) { edges { node { entityId } } } } }`, { id: projectId })
+      .then((data) => new Set((data.project?.repos.edges ?? []).map((e) => e.node.entityId)));
+    projectRepos.set(projectId, repos);
+  }
+  return repos;
+}
+
+export async function search(text: string, projectId?: string): Promise<SearchHit[]> {
   type Hit = { score: number; node: { id: string; entity: string; label: string; metadata: Record<string, unknown> } };
-  const data = await gql<{ search: { edges: { node: Hit }[] } }>(
-    `query S($q: String!) { search(query: $q, scope: [SYMBOLS, FILES, TASKS, SERVICES], first: 12) { edges { node { score node { id entity label metadata } } } } }`,
-    { q: text });
-  return data.search.edges.map(({ node: hit }) => {
-    const meta = (hit.node.metadata ?? {}) as Record<string, unknown>;
-    const entity = ENTITY_NAMES[hit.node.entity] ?? hit.node.entity;
-    return {
-      id: hit.node.id, label: hit.node.label, entity,
-      path: (meta.path as string) ?? null, fileId: (meta.fileId as string) ?? null, score: hit.score,
-    };
-  });
+  const [data, repos] = await Promise.all([
+    gql<{ search: { edges: { node: Hit }[] } }>(
+      `query S($q: String!) { search(query: $q, scope: [SYMBOLS, FILES, TASKS, SERVICES], first: 50) { edges { node { score node { id entity label metadata } } } } }`,
+      { q: text }),
+    projectId ? reposOf(projectId) : Promise.resolve(null),
+  ]);
+  return data.search.edges
+    .filter(({ node: hit }) => {
+      const repo = (hit.node.metadata ?? {}).repoId as string | undefined;
+      return !repos || !repo || repos.has(repo);
+    })
+    .slice(0, 12)
+    .map(({ node: hit }) => {
+      const meta = (hit.node.metadata ?? {}) as Record<string, unknown>;
+      const entity = ENTITY_NAMES[hit.node.entity] ?? hit.node.entity;
+      return {
+        id: hit.node.id, label: hit.node.label, entity,
+        path: (meta.path as string) ?? null, fileId: (meta.fileId as string) ?? null, score: hit.score,
+      };
+    });
 }
 
 export async function triggerAudit(targetId: string, kind: string): Promise<{ id: string; status: string; published: boolean }> {
