@@ -34,3 +34,10 @@ def ast_kind_counts(tree: ast.AST) -> Counter[str]:
 
     visit(tree, False)
     return counts
+
+
+# Debian's Chromium as root, headless, offline: without the background-networking flags it keeps
+# trying to reach Google's hosts; SwiftShader renders WebGL in software here.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--enable-unsafe-swiftshader"]  # fmt: skip

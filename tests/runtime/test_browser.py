@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from playwright.sync_api import sync_playwright
+from tests_support import CHROMIUM_ARGS
 
 from app.config import Settings
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--enable-unsafe-swiftshader"]  # fmt: skip
 
 
 def test_browser_loads_and_connects(settings: Settings) -> None:

@@ -21,7 +21,7 @@ import uvicorn
 from neo4j import Driver
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from tests_support import free_ports
+from web_support import serve_hub
 
 from app.config import Settings
 from app.main import WEB_DIST, create_app
@@ -29,14 +29,6 @@ from ingest.pipeline import ingest_repository
 
 PROJECT = "vislzr-actions"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--enable-unsafe-swiftshader"]  # fmt: skip
-
-pytestmark = pytest.mark.skipif(
-    not (WEB_DIST / "index.html").is_file(), reason="web/dist not built: make web"
-)
-
 
 @pytest.fixture(scope="module")
 def project_id(tmp_path_factory: pytest.TempPathFactory, driver: Driver) -> str:
@@ -49,38 +41,7 @@ def project_id(tmp_path_factory: pytest.TempPathFactory, driver: Driver) -> str:
 
 @pytest.fixture(scope="module")
 def hub_url(settings: Settings, project_id: str) -> Iterator[str]:
-    (port,) = free_ports(1)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, errors
+    yield from serve_hub(settings)
 
 
 class _Healthy(BaseHTTPRequestHandler):
