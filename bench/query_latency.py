@@ -25,34 +25,15 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from query_graph_gen import WORDS  # the search terms are the generator's own words
 
 from app.config import Settings
 from app.core.db import create_driver
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH_FIELDS = "truncated nodes { id entity label distance } edges { fromId toId type } stats { nodeCount }"
-WORDS = (
-    "order",
-    "cart",
-    "user",
-    "invoice",
-    "payment",
-    "config",
-    "parser",
-    "cache",
-    "client",
-    "router",
-    "session",
-    "token",
-    "report",
-    "event",
-    "queue",
-    "price",
-    "stock",
-    "audit",
-    "graph",
-    "index",
-)
 
 
 def percentile(values: list[float], q: float) -> float:
