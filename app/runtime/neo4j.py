@@ -41,7 +41,8 @@ class LocalNeo4j:
         if path.exists():
             return path.read_text().strip()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        password = secrets.token_urlsafe(24)
+        # A leading "-" would read as an option to command-line tools the user may pass it to.
+        password = "n" + secrets.token_urlsafe(24)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(password + "\n")
@@ -71,7 +72,7 @@ class LocalNeo4j:
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
         result = subprocess.run(
             [str(java), "-cp", f"{dist.lib}/*", "org.neo4j.cli.AdminTool", "dbms",
-             "set-initial-password", password],
+             "set-initial-password", "--", password],
             env=env, cwd=self.home, capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         if result.returncode != 0:

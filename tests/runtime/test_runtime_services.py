@@ -9,8 +9,12 @@ import nats
 import redis
 from graphdatascience import GraphDataScience
 from neo4j import Driver
+from pydantic import SecretStr
 
 from app.config import Settings
+from app.runtime.artifacts import ensure_distribution
+from app.runtime.java import find_java
+from app.runtime.neo4j import LocalNeo4j
 
 
 def test_gds_and_apoc_versions(driver: Driver) -> None:
@@ -91,3 +95,19 @@ def test_every_listener_binds_loopback(settings: Settings) -> None:
         address, port = local.split(":")
         if state == "0A" and int(port, 16) in ports:
             assert address == "0100007F", f"port {int(port, 16)} listens on {address}"
+
+
+def test_a_password_starting_with_a_dash_is_set(settings: Settings, tmp_path: Path) -> None:
+    """The admin tool must not read a password such as "-Tk5…" as an option (a CI run failed so)."""
+    fresh = settings.model_copy(update={"home": tmp_path, "neo4j_password": SecretStr("-starts-with-a-dash")})
+    server = LocalNeo4j(fresh)
+    dist = ensure_distribution(fresh.runtime_cache, fresh.maven_settings)
+    server.write_config(dist)
+    server._set_initial_password(find_java(fresh.neo4j_java_home), dist, server.ensure_password())
+    assert (server.home / "data" / "dbms" / "auth.ini").exists()
+
+
+def test_generated_passwords_never_start_with_a_dash(settings: Settings, tmp_path: Path) -> None:
+    for attempt in range(64):
+        fresh = settings.model_copy(update={"home": tmp_path / str(attempt), "neo4j_password": None})
+        assert not LocalNeo4j(fresh).ensure_password().startswith("-")
