@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import nats
+import orjson
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -81,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.events = EventService(settings)
         app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
         app.state.bridge.start()
+        # Everything alive now lives as long as the app: leave it out of every GC pass, which
+        # otherwise re-scans it during large graph responses (a p95 cost measured in bench/).
+        gc.freeze()
         try:
             yield
         finally:
@@ -97,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in DOMAIN_ROUTERS:
         app.include_router(router)
     # GraphiQL is served in development only; subscriptions use both websocket protocols (default).
-    graphql = GraphQLRouter(
+    graphql = HubGraphQLRouter(
         schema,
         context_getter=get_context,
         graphql_ide="graphiql" if settings.environment == "development" else None,
@@ -114,6 +119,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     return app
+
+
+class HubGraphQLRouter(GraphQLRouter):  # type: ignore[type-arg]
+    """Encodes responses with orjson: several times faster than json.dumps on large graphs."""
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"

@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 
 from app.config import Settings
 from app.events.schema import EventsSubscription
+from app.graph.execution import FlatListExecutionContext
 from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.graph.views_schema import ViewsMutation, ViewsQuery
@@ -51,6 +52,7 @@ schema = HubSchema(
     mutation=merge_types("Mutation", MUTATIONS) if MUTATIONS else None,
     subscription=merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None,
     types=NODE_TYPES,
+    execution_context_class=FlatListExecutionContext,
     extensions=[
         HubErrorCodes,
         functools.partial(QueryDepthLimiter, max_depth=MAX_DEPTH),

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.config import Settings
+from app.core.values import plain_value
 from app.graph import models, service
 from app.graph.models import DEFAULT_GRAPH_NODES, DEFAULT_PAGE, EntityRecord
 
@@ -90,7 +91,7 @@ async def _related(
 
 
 def _prop(record: EntityRecord, key: str) -> Any:
-    return service._plain(record.props.get(key))
+    return plain_value(record.props.get(key))
 
 
 # -- entities --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from neo4j.exceptions import ClientError
 from app.config import Settings
 from app.core.cypher import query
 from app.core.errors import InvalidInput, LimitExceeded, NotFound
+from app.core.values import plain_map
 from app.graph.models import (
     DEFAULT_GRAPH_NODES,
     DEPENDENCY_EDGES,
@@ -92,6 +93,10 @@ RELATIONS: dict[tuple[Entity, str], tuple[EdgeType, str, Entity, str]] = {
 }
 
 _ENTITY_LABELS = tuple(entity.value for entity in Entity)
+# A node's entity is its first label in Entity order; a dict look-up per label keeps this cheap for
+# the thousands of nodes in a traversal.
+_ENTITY_RANK = {entity.value: (rank, entity) for rank, entity in enumerate(Entity)}
+_SYMBOL_KIND_LABELS = frozenset(kind.value for kind in SymbolKind)
 _DISPLAY_KEYS: dict[Entity, tuple[str, ...]] = {
     Entity.PROJECT: ("name",),
     Entity.REPO: ("url", "path"),
@@ -137,20 +142,9 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _plain(value: Any) -> Any:
-    """Neo4j temporal and spatial values as JSON-friendly strings."""
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
-    return str(value)
-
-
 def entity_of(labels: Iterable[str]) -> Entity | None:
-    present = set(labels)
-    return next((Entity(label) for label in _ENTITY_LABELS if label in present), None)
+    found = [_ENTITY_RANK[label] for label in labels if label in _ENTITY_RANK]
+    return min(found)[1] if found else None
 
 
 def _raw_id(props: dict[str, Any]) -> str:
@@ -170,10 +164,11 @@ def graph_node(props: dict[str, Any], labels: Sequence[str], distance: int | Non
     entity = entity_of(labels)
     if entity is None:
         return None
-    metadata = {key: _plain(value) for key, value in props.items() if key not in _HIDDEN_PROPS}
+    metadata = plain_map(props, _HIDDEN_PROPS)
     if entity is Entity.SYMBOL:
-        metadata["labels"] = [label for label in labels if label in SymbolKind.__members__.values()]
-    return GraphNode(
+        metadata["labels"] = [label for label in labels if label in _SYMBOL_KIND_LABELS]
+    # Built from the database's own values: validation would only repeat what the schema ensures.
+    return GraphNode.model_construct(
         id=_raw_id(props), entity=entity, label=_display(entity, props), metadata=metadata, distance=distance
     )
 
@@ -312,11 +307,11 @@ async def _traverse(
             if node.entity is Entity.FILE:
                 files[node.id] = item["props"]
     edges = [
-        GraphEdge(
+        GraphEdge.model_construct(
             fromId=edge["fromId"],
             toId=edge["toId"],
             type=edge["type"],
-            metadata={k: _plain(v) for k, v in edge["props"].items()},
+            metadata=plain_map(edge["props"]),
         )
         for edge in row["edges"]
     ]
@@ -513,7 +508,7 @@ async def find_path(
             fromId=e["fromId"],
             toId=e["toId"],
             type=e["type"],
-            metadata={k: _plain(v) for k, v in e["props"].items()},
+            metadata=plain_map(e["props"]),
         )
         for e in rows[0]["edges"]
     ]

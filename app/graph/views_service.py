@@ -23,6 +23,7 @@ from neo4j import AsyncDriver, Query, RoutingControl
 
 from app.core.cypher import query
 from app.core.errors import InvalidInput, LimitExceeded, NotFound
+from app.core.values import plain_map
 
 MAX_VIEW_NODES = 20_000
 DEFAULT_VIEW_NODES = 5_000
@@ -547,7 +548,7 @@ async def node_detail(driver: AsyncDriver, *, node_id: str, timeout_s: float = 1
             for i in items
         ]
 
-    properties = {key: _plain(value) for key, value in row["properties"].items()}
+    properties = plain_map(row["properties"])
     return NodeDetail(
         id=node_id,
         entity=entity,
@@ -559,12 +560,3 @@ async def node_detail(driver: AsyncDriver, *, node_id: str, timeout_s: float = 1
         incoming=refs(row["incoming"]),
         incoming_count=row["incomingCount"],
     )
-
-
-def _plain(value: Any) -> Any:
-    """Neo4j temporal values and lists as JSON-friendly values."""
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
