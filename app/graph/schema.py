@@ -4,6 +4,7 @@ and call :mod:`app.graph.service`; the service owns validation and every query."
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
@@ -21,7 +22,11 @@ EntityEnum = strawberry.enum(models.Entity, name="Entity")
 SymbolKindEnum = strawberry.enum(models.SymbolKind, name="SymbolKind")
 EdgeTypeEnum = strawberry.enum(models.EdgeType, name="EdgeType")
 DirectionEnum = strawberry.enum(models.Direction, name="Direction")
-SearchScopeEnum = strawberry.enum(models.SearchScope, name="SearchScope")
+# The issue's spelling (`scope: [symbols, files, tasks, services, specItems]`), the same words as REST.
+SearchScopeEnum = strawberry.enum(
+    Enum("SearchScope", {scope.value: scope.value for scope in models.SearchScope}),  # type: ignore[misc]
+    description="Where search looks: one full-text index per scope.",
+)
 LinkTypeEnum = strawberry.enum(models.LinkType, name="LinkType")
 AuditKindEnum = strawberry.enum(models.AuditKind, name="AuditKind")
 TaskStatusEnum = strawberry.enum(models.TaskStatus, name="TaskStatus")
@@ -653,9 +658,16 @@ class GraphQuery:
         after: str | None = None,
     ) -> Connection[SearchHit]:
         page = await service.search(
-            **_deps(info), text=query, scopes=tuple(scope or ()), first=first, after=after
+            **_deps(info),
+            text=query,
+            scopes=tuple(models.SearchScope(chosen.value) for chosen in scope or ()),
+            first=first,
+            after=after,
         )
-        hits = [SearchHit(score=h.score, scope=h.scope, node=GraphNode.of(h.node)) for h in page.hits]
+        hits = [
+            SearchHit(score=h.score, scope=SearchScopeEnum(h.scope.value), node=GraphNode.of(h.node))
+            for h in page.hits
+        ]
         offset = models.decode_cursor(after)
         return Connection.of(
             models.Page(items=hits, offset=offset, has_next=page.hasNextPage), lambda hit: hit

@@ -37,7 +37,7 @@ def test_ingested_typescript_repo_is_queryable(gql, driver: Driver, tmp_path: Pa
     assert called, deps  # main calls Circle / square / label in the fixture
 
     hits = gql(
-        '{ search(query: "circle", scope: [FILES, SYMBOLS], first: 50) { edges { node { node { id } } } } }'
+        '{ search(query: "circle", scope: [files, symbols], first: 50) { edges { node { node { id } } } } }'
     )
     ids = {e["node"]["node"]["id"] for e in hits["data"]["search"]["edges"]}
     assert ids & {n["id"] for n in graph["nodes"]}

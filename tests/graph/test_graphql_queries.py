@@ -302,16 +302,16 @@ def ours(code_graph: CodeGraph, hits: list[dict]) -> list[dict]:
 
 
 def test_search_is_ranked_and_paged(gql, code_graph: CodeGraph) -> None:
-    body = gql(SEARCH, {"q": "formatPrice", "scope": ["SYMBOLS"], "first": 50})
+    body = gql(SEARCH, {"q": "formatPrice", "scope": ["symbols"], "first": 50})
     hits = ours(code_graph, body["data"]["search"]["edges"])
     assert [h["node"]["label"] for h in hits][:2] == ["formatPrice", "formatPriceRange"]  # exact beats prefix
     assert hits[0]["score"] > hits[1]["score"]
     scores = [e["node"]["score"] for e in body["data"]["search"]["edges"]]
     assert scores == sorted(scores, reverse=True)
 
-    tasks = gql(SEARCH, {"q": f"cart {code_graph.token}", "scope": ["TASKS", "SPEC_ITEMS"], "first": 10})
+    tasks = gql(SEARCH, {"q": f"cart {code_graph.token}", "scope": ["tasks", "specItems"], "first": 10})
     found = {(e["node"]["scope"], e["node"]["node"]["id"]) for e in tasks["data"]["search"]["edges"]}
-    assert found == {("TASKS", code_graph.task_id), ("SPEC_ITEMS", code_graph.spec_item_id)}
+    assert found == {("tasks", code_graph.task_id), ("specItems", code_graph.spec_item_id)}
 
     first = gql(SEARCH, {"q": f"cart {code_graph.token}", "first": 1})["data"]["search"]
     assert first["pageInfo"]["hasNextPage"]
@@ -346,7 +346,7 @@ def test_search_treats_lucene_syntax_and_injection_as_text(gql, code_graph: Code
     for text in hostile:
         body = gql(SEARCH, {"q": text, "first": 5})
         assert "errors" not in body, (text, body)
-    path = gql(SEARCH, {"q": "src/services/cart.ts", "scope": ["FILES"], "first": 50})
+    path = gql(SEARCH, {"q": "src/services/cart.ts", "scope": ["files"], "first": 50})
     assert code_graph.files["src/services/cart.ts"] in {
         e["node"]["node"]["id"] for e in path["data"]["search"]["edges"]
     }

@@ -157,7 +157,7 @@ export async function search(text: string, projectId?: string): Promise<SearchHi
   type Hit = { score: number; node: { id: string; entity: string; label: string; metadata: Record<string, unknown> } };
   const [data, repos] = await Promise.all([
     gql<{ search: { edges: { node: Hit }[] } }>(
-      `query S($q: String!) { search(query: $q, scope: [SYMBOLS, FILES, TASKS, SERVICES], first: 50) { edges { node { score node { id entity label metadata } } } } }`,
+      `query S($q: String!) { search(query: $q, scope: [symbols, files, tasks, services], first: 50) { edges { node { score node { id entity label metadata } } } } }`,
       { q: text }),
     projectId ? reposOf(projectId) : Promise.resolve(null),
   ]);
