@@ -11,7 +11,7 @@ APT_PACKAGES := nats-server redis-server chromium maven docker-compose git
 
 run: install system-packages web
 	$(HUB) up
-	$(HUB) graph ingest . --project commandcenter-hub
+	$(HUB) graph ingest . --project commandcenter-hub --communities
 	$(HUB) serve
 
 test: install system-packages web

@@ -6,8 +6,8 @@ API's serving path. Periodic (arq cron, second resolution): Service health probe
 silent hubs offline every ``presence_interval_s`` (5 s). Event-triggered: ``ingest_on_push``
 (enqueued by the bridge for ``hub.<id>.code.pushed``) runs an incremental ingest of the files
 changed between ``before`` and ``after`` and publishes ``hub.<id>.graph.updated`` with the
-counts. Jobs are handed ids and paths, never objects, and use the driver and NATS connection
-opened once at worker start-up.
+counts (recomputing the project's GDS communities first when it has them). Jobs are handed
+ids and paths, never objects, and use the driver and NATS connection opened once at start-up.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from arq.connections import RedisSettings
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.events.service import EventService
-from app.graph.jobs import announce_ingest, ingest_repo
+from app.graph.jobs import announce_ingest, changed_anything, ingest_repo
+from app.graph.views_service import refresh_communities
 
 log = logging.getLogger(__name__)
 NULL_SHA = "0" * 40
@@ -112,10 +113,17 @@ async def ingest_on_push(
     name = project or repo.rstrip("/").rsplit("/", 1)[-1]
     files = await changed_files(repo, before, after)
     summary = await ingest_repo(ctx, repo_path=repo, project=name, files=files)
+    extra: dict[str, Any] = {}
+    if changed_anything(summary):
+        # Before the announcement, so that views redrawn on it group by current communities.
+        communities = await refresh_communities(ctx["driver"], project_id=summary["project_id"])
+        if communities is not None:
+            extra["communities"] = communities.community_count
     events: EventService = ctx["events"]
     await events.wait_ready(30)
     await announce_ingest(events, settings=settings, summary=summary, repo=repo, ref=ref, after=after,
-                          files=files, correlationid=correlationid, causationid=causationid)  # fmt: skip
+                          files=files, correlationid=correlationid, causationid=causationid,
+                          **extra)  # fmt: skip
     return summary
 
 

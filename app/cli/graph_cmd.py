@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from neo4j import Driver
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.cli.common import friendly_errors
 from app.config import Settings, get_settings
-from app.core.db import create_driver
+from app.core.cypher import query
+from app.core.db import create_async_driver, create_driver
 from app.core.errors import InvalidInput
 from app.events.service import EventService
 from app.graph.jobs import announce_ingest, changed_anything
@@ -39,12 +41,28 @@ def _languages(value: str | None) -> set[str] | None:
     return chosen
 
 
-async def _announce(settings: Settings, summary: dict[str, Any], repo: str) -> str | None:
+def _has_communities(driver: Driver, project_id: str) -> bool:
+    records, _, _ = driver.execute_query(query("views/project_has_communities"), projectId=project_id)
+    return bool(records and records[0]["hasCommunities"])
+
+
+async def _communities(settings: Settings, project_id: str) -> int:
+    """GDS Louvain over the project (the same computation as VISLZR's "compute communities")."""
+    from app.graph.views_service import compute_communities
+
+    driver = create_async_driver(settings)
+    try:
+        return (await compute_communities(driver, project_id=project_id)).community_count
+    finally:
+        await driver.close()
+
+
+async def _announce(settings: Settings, summary: dict[str, Any], repo: str, **extra: Any) -> str | None:
     """Tell live viewers the graph changed; an unreachable NATS is a warning, not a failure."""
     events = EventService(settings, service="hub-cli")
     try:
         await asyncio.wait_for(events.connect(), 3)
-        await announce_ingest(events, settings=settings, summary=summary, repo=repo)
+        await announce_ingest(events, settings=settings, summary=summary, repo=repo, **extra)
     except Exception as error:
         return f"graph.updated not published ({type(error).__name__}); open views refresh on their next poll"
     finally:
@@ -63,6 +81,13 @@ def ingest(
     full: Annotated[bool, typer.Option("--full", help="rebuild the repo's subgraph")] = False,
     history: Annotated[int | None, typer.Option("--history", help="at most N commits (0: none)")] = None,
     max_file_bytes: Annotated[int, typer.Option("--max-file-bytes")] = 2 * 1024 * 1024,
+    communities: Annotated[
+        bool | None,
+        typer.Option(
+            "--communities/--no-communities",
+            help="recompute GDS communities after the ingest (default: when the project has them)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ingest PATH incrementally (content hash per file); --full rebuilds."""
@@ -91,10 +116,14 @@ def ingest(
                 cache_dir=settings.home / "cache" / "parse", database=settings.neo4j_database,
                 hub_id=settings.hub_id, progress=progress,
             )  # fmt: skip
+        if communities is None:  # by default, keep communities current where the project has them
+            communities = changed_anything(summary.as_dict()) and _has_communities(driver, summary.project_id)
     finally:
         driver.close()
-    if changed_anything(summary.as_dict()):
-        warning = asyncio.run(_announce(settings, summary.as_dict(), str(path.resolve())))
+    community_count = asyncio.run(_communities(settings, summary.project_id)) if communities else None
+    if changed_anything(summary.as_dict()) or community_count is not None:
+        extra = {} if community_count is None else {"communities": community_count}
+        warning = asyncio.run(_announce(settings, summary.as_dict(), str(path.resolve()), **extra))
         if warning:
             summary.warnings.append(warning)
     if as_json:
@@ -113,6 +142,8 @@ def ingest(
     table.add_row("files with parse errors", str(summary.parse_errors))
     table.add_row("commits added", str(summary.commits_added))
     table.add_row("graph totals", json.dumps(summary.totals))
+    if community_count is not None:
+        table.add_row("GDS communities", str(community_count))
     Console().print(table)
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/] {warning}")

@@ -531,6 +531,15 @@ async def compute_communities(
     )
 
 
+async def refresh_communities(driver: AsyncDriver, *, project_id: str) -> CommunityResult | None:
+    """After an ingest: recompute where communities were computed before (new files would
+    otherwise sit in "no community" until someone asks again); None where they never were."""
+    rows = await _read(driver, "views/project_has_communities", 10.0, projectId=project_id)
+    if not rows or not rows[0]["hasCommunities"]:
+        return None
+    return await compute_communities(driver, project_id=project_id)
+
+
 _ENTITY_PRIORITY = ("Symbol", "File", "Project", "Repo", "Package", "ExternalModule", "Service", "Task")
 
 

@@ -21,6 +21,7 @@ from neo4j import AsyncDriver
 from app.config import Settings
 from app.events.models import EventQuery
 from app.events.service import EventService
+from app.graph.views_service import compute_communities
 from app.main import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,12 +98,19 @@ async def test_commit_and_push_event_update_the_graph(
         (first,) = await wait_graph_updated(events, project, 1)
         assert first.data["files"] is None  # a first commit: everything
         assert {"alpha", "untouched"} <= await symbols(async_driver, project)
+        await compute_communities(async_driver, project_id=first.data["project_id"])
 
         (repo / "a.py").write_text("def alpha():\n    return 1\n\n\ndef beta():\n    return alpha()\n")
         git(repo, "commit", "-q", "-am", "second")
         second = (await wait_graph_updated(events, project, 2))[-1]
         assert second.data["files"] == ["a.py"]
         assert {"alpha", "beta", "untouched"} <= await symbols(async_driver, project)
+        # The project has communities, so the worker recomputed them before announcing.
+        assert second.data["communities"] >= 1
+        records, _, _ = await async_driver.execute_query(
+            "MATCH (s:Symbol {name: 'beta', repoId: $r}) RETURN s.communityId AS c", r=second.data["repo_id"]
+        )
+        assert records[0]["c"] is not None
         pushes = await events.query(EventQuery(subject="hub.local.code.pushed", limit=10_000))
         push = [e for e in pushes.events if e.data.get("project") == project][-1]
         assert second.causationid == push.id and second.correlationid == push.correlationid

@@ -1,0 +1,3 @@
+// Whether communities were ever computed for a project (then an ingest keeps them current).
+MATCH (p:Project {id: $projectId})
+RETURN p.communitiesComputedAt IS NOT NULL AS hasCommunities
