@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"  # GraphiQL only in development
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Worker processes of `hub serve`: graph responses are CPU-bound Python, so one per core
+    # serves concurrent clients in parallel (each keeps its own caches and connections).
+    api_workers: int = Field(default=1, ge=1, le=64)
     startup_timeout_s: float = 90.0
 
     @field_validator("home", "runtime_cache", mode="after")

@@ -216,6 +216,7 @@ def cypher(
 def serve(
     host: Annotated[str | None, typer.Option(help="default 127.0.0.1")] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="processes (HUB_API_WORKERS)")] = None,
 ) -> None:
     """Serve the API (and the web UI) with uvicorn."""
     import uvicorn
@@ -223,8 +224,12 @@ def serve(
     from app.main import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
-                log_level="info")  # fmt: skip
+    count = workers or settings.api_workers
+    bind = {"host": host or settings.api_host, "port": port or settings.api_port, "log_level": "info"}
+    if count == 1:
+        uvicorn.run(create_app(settings), **bind)
+    else:  # worker processes import the factory and read the same HUB_* environment
+        uvicorn.run("app.main:create_app", factory=True, workers=count, **bind)
 
 
 def main() -> None:  # pragma: no cover

@@ -207,3 +207,32 @@ def test_external_dependencies_are_used_and_nothing_local_is_started(
     env["HUB_NATS_URL"] = "nats://127.0.0.1:9"
     failed = hub("up", env=env)
     assert failed.returncode == 1 and "nats at nats://127.0.0.1:9" in failed.stderr
+
+
+def test_serve_with_two_workers_answers_from_both(settings: Settings) -> None:
+    """`hub serve --workers 2`: two processes behind one loopback port, each serving the API."""
+    import time
+    import urllib.request
+
+    from tests_support import free_ports
+
+    (port,) = free_ports(1)
+    process = subprocess.Popen([*HUB, "serve", "--port", str(port), "--workers", "2"], env=dict(os.environ),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        deadline, pids, status = time.monotonic() + 90, set(), 0
+        while time.monotonic() < deadline and (len(pids) < 2 or status != 200):
+            time.sleep(0.3)
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    status = response.status
+            except OSError:
+                continue
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+            pids = {pid for pid in children if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()}
+        assert status == 200
+        assert len(pids) == 2, "expected two uvicorn worker processes"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
