@@ -167,8 +167,7 @@ def graph_node(props: dict[str, Any], labels: Sequence[str], distance: int | Non
     metadata = plain_map(props, _HIDDEN_PROPS)
     if entity is Entity.SYMBOL:
         metadata["labels"] = [label for label in labels if label in _SYMBOL_KIND_LABELS]
-    # Built from the database's own values: validation would only repeat what the schema ensures.
-    return GraphNode.model_construct(
+    return GraphNode(
         id=_raw_id(props), entity=entity, label=_display(entity, props), metadata=metadata, distance=distance
     )
 
@@ -307,7 +306,7 @@ async def _traverse(
             if node.entity is Entity.FILE:
                 files[node.id] = item["props"]
     edges = [
-        GraphEdge.model_construct(
+        GraphEdge(
             fromId=edge["fromId"],
             toId=edge["toId"],
             type=edge["type"],
