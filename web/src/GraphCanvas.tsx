@@ -8,11 +8,14 @@ import type { ViewEdge, ViewNode } from "./api";
 import { EDGE_COLORS, nodeColor, nodeLabel, nodeSize } from "./style";
 import type { Positions } from "./layout.worker";
 import Minimap from "./Minimap";
+import { isCollapsedGroup, SemanticZoom } from "./semanticZoom";
 
 export interface CanvasHandle { fit(): void; zoom(factor: number): void; focus(id: string): void }
 interface Props {
   nodes: ViewNode[]; edges: ViewEdge[]; positions: Positions; selected: string | null;
   onNodeClick(id: string): void; onStageClick(): void;
+  // Semantic zoom (see semanticZoom.ts): open a group the way a click does, close the innermost one.
+  semanticZoom: boolean; onZoomExpand(id: string): boolean; onZoomCollapse(): string | null;
 }
 
 const RECT_EDGE_LIMIT = 400; // above this, 1px lines: thick (instanced) edges are slow on software WebGL
@@ -23,10 +26,13 @@ const HIDE_LABELS_ON_MOVE = 1_500;
 
 // Sigma's graph listeners re-index the renderer on every single mutation (1.9 s for 100 nodes at
 // 5k). Detaching them, mutating, re-attaching and refreshing once is the batched path; these two
-// methods are not in sigma's typings, hence the narrow cast.
+// methods are not in sigma's typings, hence the narrow cast. The hovered node or edge is not
+// re-indexed by refresh(): one dropped by the patch is forgotten here, as setGraph does, or the next
+// render reads it (the node under the mouse is the group a click or a zoom just expanded).
 interface SigmaInternals {
   unbindGraphHandlers(): void; bindGraphHandlers(): void;
   settings: { hideEdgesOnMove: boolean; hideLabelsOnMove: boolean };
+  hoveredNode: string | null; hoveredEdge: string | null;
 }
 
 type Attrs = Record<string, unknown>;
@@ -89,6 +95,7 @@ function patchGraph(graph: Graph, nodes: ViewNode[], edges: ViewEdge[], position
 const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, ref) {
   const container = useRef<HTMLDivElement>(null);
   const sigma = useRef<Sigma | null>(null);
+  const zoom = useRef<SemanticZoom | null>(null);
   const handlers = useRef(props);
   handlers.current = props;
   const selected = useRef<string | null>(props.selected);
@@ -115,10 +122,16 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
     });
     instance.on("clickNode", ({ node }) => handlers.current.onNodeClick(node));
     instance.on("clickStage", () => handlers.current.onStageClick());
+    zoom.current = new SemanticZoom(instance, container.current!, {
+      enabled: () => handlers.current.semanticZoom,
+      groups: () => handlers.current.nodes.filter(isCollapsedGroup).map((n) => n.id),
+      expand: (id) => handlers.current.onZoomExpand(id),
+      collapse: () => handlers.current.onZoomCollapse(),
+    });
     sigma.current = instance;
     setRenderer(instance);
     (window as unknown as { __vislzr?: unknown }).__vislzr = { sigma: instance };
-    return () => { instance.kill(); sigma.current = null; };
+    return () => { zoom.current?.detach(); zoom.current = null; instance.kill(); sigma.current = null; };
   }, []);
 
   // One batched update per view. A view that mostly overlaps the drawn one (a live update, one
@@ -138,6 +151,8 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
       internals.unbindGraphHandlers();
       try { patchGraph(current, props.nodes, props.edges, props.positions); }
       finally { internals.bindGraphHandlers(); }
+      if (internals.hoveredNode && !current.hasNode(internals.hoveredNode)) internals.hoveredNode = null;
+      if (internals.hoveredEdge && !current.hasEdge(internals.hoveredEdge)) internals.hoveredEdge = null;
     } else graph = buildGraph(props.nodes, props.edges, props.positions);
     // Plain fields read at render time: set directly, as setSetting would re-index everything.
     internals.settings.hideEdgesOnMove = props.edges.length > HIDE_EDGES_ON_MOVE;
@@ -150,6 +165,7 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
     el.dataset.drawMs = String(Math.round(performance.now() - started));
     el.dataset.drawMode = patch ? "patch" : "swap";
     el.dataset.version = String(Number(el.dataset.version ?? 0) + 1);
+    zoom.current?.drawn(props.nodes);
   }, [props.nodes, props.edges, props.positions]);
 
   useEffect(() => {
@@ -159,16 +175,17 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
   }, [props.selected]);
 
   useImperativeHandle(ref, () => ({
-    fit: () => sigma.current?.getCamera().animatedReset({ duration: 300 }),
+    // Camera moves go through the semantic zoom, which tells the user's (the zoom buttons) from the app's.
+    fit: () => zoom.current?.move({ x: 0.5, y: 0.5, ratio: 1, angle: 0 }, 300),
     zoom: (factor: number) => {
       const camera = sigma.current?.getCamera();
-      if (camera) void camera.animate({ ratio: camera.getState().ratio / factor }, { duration: 200 });
+      if (camera) zoom.current?.userMove({ ratio: camera.getBoundedRatio(camera.getState().ratio / factor) }, 200);
     },
     focus: (id: string) => {
       const renderer = sigma.current;
       if (!renderer || !renderer.getGraph().hasNode(id)) return;
       const display = renderer.getNodeDisplayData(id);
-      if (display) void renderer.getCamera().animate({ x: display.x, y: display.y, ratio: 0.35 }, { duration: 400 });
+      if (display) zoom.current?.move({ x: display.x, y: display.y, ratio: 0.35 }, 400);
     },
   }), []);
 

@@ -8,6 +8,7 @@ import type { CanvasHandle } from "./GraphCanvas";
 import DetailPanel from "./DetailPanel";
 import TableView from "./TableView";
 import { watchGraph } from "./live";
+import { innermostExpanded, isCollapsedGroup, semanticZoomSetting, storeSemanticZoomSetting } from "./semanticZoom";
 
 const GraphCanvas = lazy(() => import("./GraphCanvas"));
 const BATCH_MS = 50; // graphChanged events this close together are drawn as one update
@@ -21,6 +22,7 @@ export default function ProjectView({ state, update }: Props) {
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
   const [notice, setNotice] = useState<string | null>(null);
+  const [semanticZoom, setSemanticZoom] = useState(semanticZoomSetting);
   const canvas = useRef<CanvasHandle>(null);
   const fingerprint = useRef<string | null>(null);
   const current = useRef<ViewGraph | null>(null);
@@ -118,17 +120,35 @@ export default function ProjectView({ state, update }: Props) {
     }
   }, [expanded, update]);
 
+  // Opens a group and drops the selection: a click on a folder or community, a semantic zoom in.
+  const expandGroup = useCallback((id: string) => update({ focus: null, expanded: [...expanded, id] }, true), [expanded, update]);
+
   const onNodeClick = useCallback((id: string) => {
     const node = nodesById.get(id);
     const replaced = node && (node.entity === "Folder" || node.entity === "Community") && node.expandable;
-    if (node && replaced) update({ focus: null, expanded: [...expanded, node.id] }, true);
+    if (node && replaced) expandGroup(node.id);
     else {
       update({ focus: id }, true);
       if (node && node.entity === "File") toggle(node);
     }
-  }, [nodesById, toggle, update, expanded]);
+  }, [nodesById, toggle, update, expandGroup]);
 
-  const collapse = (id: string) => update({ expanded: expanded.filter((x) => x !== id && !(id.startsWith("dir:") && x.startsWith(id))) }, true);
+  const collapse = (id: string, patch: Partial<UrlState> = {}) =>
+    update({ ...patch, expanded: expanded.filter((x) => x !== id && !(id.startsWith("dir:") && x.startsWith(id))) }, true);
+
+  // Semantic zoom drops the selection too: a focused node would pull the camera back in after the redraw.
+  const onZoomExpand = (id: string) => {
+    const node = nodesById.get(id);
+    if (!node || !isCollapsedGroup(node) || expanded.includes(id)) return false;
+    expandGroup(id);
+    return true;
+  };
+  const onZoomCollapse = () => {
+    const id = innermostExpanded(expanded, nodesById);
+    if (id) collapse(id, { focus: null });
+    return id;
+  };
+  const toggleSemanticZoom = (on: boolean) => { storeSemanticZoomSetting(on); setSemanticZoom(on); };
 
   const openHit = (hit: SearchHit) => {
     const extra: string[] = [];
@@ -147,7 +167,8 @@ export default function ProjectView({ state, update }: Props) {
 
   return (
     <div className="project">
-      <Toolbar state={state} update={update} view={view} canvas={canvas} onHit={openHit} />
+      <Toolbar state={state} update={update} view={view} canvas={canvas} onHit={openHit}
+        semanticZoom={semanticZoom} onSemanticZoom={toggleSemanticZoom} />
       <div className="workspace">
         <FilterPanel state={state} update={update} view={view} />
         <section className="stage">
@@ -173,7 +194,8 @@ export default function ProjectView({ state, update }: Props) {
           ) : (
             <Suspense fallback={<div className="loading">Loading renderer…</div>}>
               {view && <GraphCanvas ref={canvas} nodes={view.nodes} edges={view.edges} positions={positions} selected={focus}
-                onNodeClick={onNodeClick} onStageClick={() => update({ focus: null })} />}
+                onNodeClick={onNodeClick} onStageClick={() => update({ focus: null })}
+                semanticZoom={semanticZoom} onZoomExpand={onZoomExpand} onZoomCollapse={onZoomCollapse} />}
             </Suspense>
           )}
           {view && (
@@ -181,6 +203,7 @@ export default function ProjectView({ state, update }: Props) {
               <span data-testid="view-counts">{view.nodes.length} nodes · {view.edges.length} edges</span>
               <span>{view.totalFiles} files · {view.totalSymbols} symbols in project</span>
               <span>server {view.elapsedMs} ms</span>
+              {mode === "graph" && semanticZoom && <span data-testid="zoom-hint">zoom in to open a group, out to close it</span>}
               <span className="legend">{Object.entries(EDGE_COLORS).map(([t, c]) => <i key={t} style={{ color: c }}>━ {t}</i>)}</span>
             </div>
           )}
@@ -197,7 +220,10 @@ export default function ProjectView({ state, update }: Props) {
   );
 }
 
-function Toolbar({ state, update, view, canvas, onHit }: Props & { view: ViewGraph | null; canvas: React.RefObject<CanvasHandle>; onHit(hit: SearchHit): void }) {
+function Toolbar({ state, update, view, canvas, onHit, semanticZoom, onSemanticZoom }: Props & {
+  view: ViewGraph | null; canvas: React.RefObject<CanvasHandle>; onHit(hit: SearchHit): void;
+  semanticZoom: boolean; onSemanticZoom(on: boolean): void;
+}) {
   const [text, setText] = useState("");
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [searchError, setSearchError] = useState<string | null>(null);
@@ -224,6 +250,8 @@ function Toolbar({ state, update, view, canvas, onHit }: Props & { view: ViewGra
         <button aria-label="zoom out" onClick={() => canvas.current?.zoom(1 / 1.5)}>−</button>
         <button onClick={() => canvas.current?.fit()}>fit</button>
       </div>}
+      {state.mode === "graph" && <label title="Zooming in past 2× opens the group nearest the centre; zooming out past ½× closes the innermost open one">
+        <input type="checkbox" data-testid="semantic-zoom" checked={semanticZoom} onChange={(e) => onSemanticZoom(e.target.checked)} /> semantic zoom</label>}
       <form className="search" onSubmit={(e) => { e.preventDefault(); void run(); }}>
         <input type="search" placeholder="search symbols, files, tasks, services" value={text} data-testid="search" onChange={(e) => setText(e.target.value)} />
         {(hits || searchError) && (
