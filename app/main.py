@@ -124,8 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 class HubGraphQLRouter(GraphQLRouter):  # type: ignore[type-arg]
     """Encodes responses with orjson: several times faster than json.dumps on large graphs."""
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # str, not bytes: the same encoder frames websocket messages, and a binary frame is
+        # rejected by graphql-ws clients ("Message is missing the 'type' property").
+        return orjson.dumps(data).decode()
 
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"

@@ -72,3 +72,19 @@ async def test_graph_changed_subscription_filters_by_project(settings: Settings)
         "counts": {"files": 3},
     }
     await events.close()
+
+
+def test_the_app_answers_graphql_ws_in_text_frames(settings: Settings) -> None:
+    """Browsers' graphql-ws clients reject binary frames; the app's JSON encoder must yield text."""
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with (
+        TestClient(create_app(settings)) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket,
+    ):
+        socket.send_json({"type": "connection_init"})
+        assert json.loads(socket.receive_text()) == {"type": "connection_ack"}
