@@ -21,14 +21,13 @@ import uvicorn
 from neo4j import Driver
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from web_support import serve_hub
+from web_support import serve_hub, shot
 
 from app.config import Settings
 from app.main import WEB_DIST, create_app
 from ingest.pipeline import ingest_repository
 
 PROJECT = "vislzr-actions"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def project_id(tmp_path_factory: pytest.TempPathFactory, driver: Driver) -> str:
@@ -79,9 +78,6 @@ def open_from_search(page: Page, hub_url: str, project_id: str, text: str) -> No
     expect(page.get_by_test_id("detail-title")).to_have_text(text, timeout=15_000)
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"vislzr-{name}.png"))
 
 
 def test_health_check_of_a_service_shows_up_then_down(
@@ -114,7 +110,7 @@ def test_health_check_of_a_service_shows_up_then_down(
 
     page.get_by_test_id("action-health-check").click()
     expect(page.get_by_test_id("health-status")).to_have_text("down", timeout=15_000)
-    shot(page, "service-health-check")
+    shot(page, "service-health-check", settle_ms=0)
     oks = driver.execute_query(
         "MATCH (:Service {id: $id})-[:HAS_SAMPLE]->(h:HealthSample) RETURN h.ok AS ok ORDER BY h.time",
         id=service_id,
@@ -141,6 +137,6 @@ def test_status_change_of_a_task(page: Page, hub_url: str, project_id: str, driv
     status.select_option("in_progress")
     expect(page.get_by_test_id("task-status-result")).to_have_text("status: in_progress", timeout=15_000)
     expect(status).to_have_value("in_progress")
-    shot(page, "task-status")
+    shot(page, "task-status", settle_ms=0)
     stored = driver.execute_query("MATCH (t:Task {id: $id}) RETURN t.status AS status", id=task_id).records
     assert [r["status"] for r in stored] == ["in_progress"]

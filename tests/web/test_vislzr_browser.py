@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 from neo4j import Driver
 from playwright.sync_api import Browser, Page, sync_playwright
-from web_support import serve_hub
+from web_support import serve_hub, shot
 
 from app.config import Settings
 from app.core.db import create_async_driver
@@ -32,7 +32,6 @@ from ingest.pipeline import ingest_repository
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
-ARTIFACTS = ROOT / "test-artifacts"
 PROJECT = "vislzr-fixture"
 
 @pytest.fixture(scope="module")
@@ -125,10 +124,6 @@ def api_view(settings: Settings, project_id: str, **kwargs: Any) -> views_servic
     return run_async(run)
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / f"vislzr-{name}.png"))
 
 
 def test_home_lists_the_project_with_its_stats(

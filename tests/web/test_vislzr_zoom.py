@@ -17,14 +17,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from neo4j import Driver
 from playwright.sync_api import Page, expect
-from web_support import serve_hub
+from web_support import serve_hub, shot
 
 from app.config import Settings
 from ingest.pipeline import ingest_repository
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
-ARTIFACTS = ROOT / "test-artifacts"
 PROJECT = "vislzr-zoom"
 SETTLE_MS = 300  # web/src/semanticZoom.ts
 EXPAND_BELOW, COLLAPSE_ABOVE = 0.5, 2.0
@@ -141,10 +140,6 @@ def children_of_src(driver: Driver) -> set[str]:
     return {r["id"] for r in records} | {"dir:src/core/", "dir:src/utils/"}
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / f"vislzr-{name}.png"))
 
 
 def test_wheel_in_at_the_centre_expands_the_folder_and_wheel_out_collapses_it(

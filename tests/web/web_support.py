@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import uvicorn
+from playwright.sync_api import Page
 from tests_support import free_ports
 
 from app.config import Settings
@@ -28,3 +30,13 @@ def serve_hub(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def shot(page: Page, name: str, settle_ms: int = 300) -> None:
+    """A screenshot of the page as a test artifact (test-artifacts/vislzr-NAME.png)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(settle_ms)
+    page.screenshot(path=str(ARTIFACTS / f"vislzr-{name}.png"))
