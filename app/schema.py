@@ -19,7 +19,7 @@ from strawberry.tools import merge_types
 from app.config import Settings
 from app.events.schema import EventsSubscription
 from app.graph.execution import FlatListExecutionContext
-from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter
+from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, ValidationByText
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.graph.views_schema import ViewsMutation, ViewsQuery
 
@@ -59,5 +59,6 @@ schema = HubSchema(
         functools.partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         QueryCostLimiter,
+        ValidationByText,
     ],
 )

@@ -15,12 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.pyutils import Path
@@ -30,8 +32,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 FLAT_TYPES = frozenset({"GraphNode", "GraphEdge", "CountByKey"})
 DEFINITION_KEY = "strawberry-definition"
 
-# (response key, attribute name or None for __typename, coerce, nullable)
-FieldPlan = tuple[str, str | None, Callable[[Any], Any], bool]
+# (response key, attribute name or None for __typename, coerce, nullable, the Python type whose
+# values the coercion returns unchanged, or None)
+FieldPlan = tuple[str, str | None, Callable[[Any], Any], bool, type | None]
 
 
 class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -70,7 +73,7 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
             node = details[0].node
             name = node.name.value
             if name == "__typename":
-                plan.append((response_key, None, lambda _: object_type.name, False))
+                plan.append((response_key, None, lambda _: object_type.name, False, None))
                 continue
             field = object_type.fields.get(name)
             if field is None or node.arguments or field.args:
@@ -86,7 +89,8 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 or definition.permission_classes
             ):
                 return None
-            plan.append((response_key, definition.python_name, _coercer(leaf), nullable))
+            unchanged = str if leaf in (GraphQLString, GraphQLID) else None
+            plan.append((response_key, definition.python_name, _coercer(leaf), nullable, unchanged))
         return plan
 
 
@@ -116,9 +120,11 @@ def _complete_flat(plan: list[FieldPlan], items: list[Any], nullable_items: bool
             completed.append(None)
             continue
         row: dict[str, Any] = {}
-        for key, attribute, coerce, nullable in plan:
+        for key, attribute, coerce, nullable, unchanged in plan:
             value = item if attribute is None else getattr(item, attribute)
-            if value is None:
+            if type(value) is unchanged:
+                row[key] = value
+            elif value is None:
                 if not nullable:
                     return None  # let the general path raise the proper error
                 row[key] = None

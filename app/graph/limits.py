@@ -9,6 +9,7 @@ budget is answered with a LIMIT_EXCEEDED error and never executed.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -180,6 +181,32 @@ class HubErrorCodes(SchemaExtension):
                 error.extensions = {**(error.extensions or {}), "code": "INTERNAL"}
             elif not (error.extensions or {}).get("code"):
                 error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+class ValidationByText(SchemaExtension):
+    """Remembers the validation outcome of recent query texts (VISLZR sends the same few with new
+    variables). Strawberry's ValidationCache keys on the rule classes, which the depth and alias
+    limiters create anew for every request, so it never hits; the rules themselves never change,
+    so the text is key enough. Validation does not depend on variables; the cost check does and
+    runs on every request."""
+
+    MAX_ENTRIES = 512
+    _outcomes: OrderedDict[str, list[GraphQLError]] = OrderedDict()
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        text = context.query or ""
+        known = self._outcomes.get(text)
+        if known is not None:
+            self._outcomes.move_to_end(text)
+            context.pre_execution_errors = known
+            yield
+            return
+        yield
+        if context.pre_execution_errors is not None:
+            self._outcomes[text] = list(context.pre_execution_errors)
+            while len(self._outcomes) > self.MAX_ENTRIES:
+                self._outcomes.popitem(last=False)
 
 
 class HubSchema(strawberry.Schema):
