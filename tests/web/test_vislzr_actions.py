@@ -8,26 +8,23 @@ once the server is stopped) and records a HealthSample; the status selector chan
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from neo4j import Driver
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from web_support import serve_hub, shot
 
 from app.config import Settings
-from app.main import WEB_DIST, create_app
 from ingest.pipeline import ingest_repository
 
 PROJECT = "vislzr-actions"
+
 
 @pytest.fixture(scope="module")
 def project_id(tmp_path_factory: pytest.TempPathFactory, driver: Driver) -> str:
@@ -76,8 +73,6 @@ def open_from_search(page: Page, hub_url: str, project_id: str, text: str) -> No
             continue
     hit.click()
     expect(page.get_by_test_id("detail-title")).to_have_text(text, timeout=15_000)
-
-
 
 
 def test_health_check_of_a_service_shows_up_then_down(

@@ -12,27 +12,25 @@ import asyncio
 import re
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from neo4j import Driver
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 from web_support import serve_hub, shot
 
 from app.config import Settings
 from app.core.db import create_async_driver
 from app.graph import views_service
-from app.main import WEB_DIST, create_app
 from ingest.pipeline import ingest_repository
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 PROJECT = "vislzr-fixture"
+
 
 @pytest.fixture(scope="module")
 def fixture_repo(tmp_path_factory: pytest.TempPathFactory, driver: Driver) -> dict[str, Any]:
@@ -122,8 +120,6 @@ def api_view(settings: Settings, project_id: str, **kwargs: Any) -> views_servic
             await async_driver.close()
 
     return run_async(run)
-
-
 
 
 def test_home_lists_the_project_with_its_stats(

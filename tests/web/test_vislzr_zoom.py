@@ -140,6 +140,22 @@ def children_of_src(driver: Driver) -> set[str]:
     return {r["id"] for r in records} | {"dir:src/core/", "dir:src/utils/"}
 
 
+def test_closing_a_folder_chip_closes_the_file_open_inside_it(
+    page: Page, hub_url: str, project_id: str, driver: Driver
+) -> None:
+    """The server keeps a folder open while one of its files is: the chip must close both."""
+    records, _, _ = driver.execute_query(
+        "MATCH (:Project {name: $p})-[:HAS_REPO]->()-[:CONTAINS]->(f:File {path: 'src/app.ts'}) "
+        "RETURN f.id AS id",
+        p=PROJECT,
+    )
+    app_ts = records[0]["id"]
+    first = open_project(page, hub_url, project_id, f"prefix=src/&expanded=dir:src/,{app_ts}")
+    assert "dir:src/" not in drawn_ids(page) and expanded(page) == ["dir:src/", app_ts]
+    page.get_by_label("expanded groups").get_by_role("button", name="src/ \u00d7").click()
+    rendered(page, first["version"] + 1)
+    assert drawn_ids(page) == {"dir:src/"}
+    assert expanded(page) == []
 
 
 def test_wheel_in_at_the_centre_expands_the_folder_and_wheel_out_collapses_it(

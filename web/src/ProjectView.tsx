@@ -8,7 +8,7 @@ import type { CanvasHandle } from "./GraphCanvas";
 import DetailPanel from "./DetailPanel";
 import TableView from "./TableView";
 import { watchGraph } from "./live";
-import { innermostExpanded, isCollapsedGroup, semanticZoomSetting, storeSemanticZoomSetting } from "./semanticZoom";
+import { holds, innermostExpanded, isCollapsedGroup, semanticZoomSetting, storeSemanticZoomSetting } from "./semanticZoom";
 
 const GraphCanvas = lazy(() => import("./GraphCanvas"));
 const BATCH_MS = 50; // graphChanged events this close together are drawn as one update
@@ -133,8 +133,10 @@ export default function ProjectView({ state, update }: Props) {
     }
   }, [nodesById, toggle, update, expandGroup]);
 
+  // Closing a group closes what is open inside it too: the server keeps a folder open while one of
+  // its files is, so leaving the file in the list would leave the folder open.
   const collapse = (id: string, patch: Partial<UrlState> = {}) =>
-    update({ ...patch, expanded: expanded.filter((x) => x !== id && !(id.startsWith("dir:") && x.startsWith(id))) }, true);
+    update({ ...patch, expanded: expanded.filter((x) => x !== id && !holds(id, x, nodesById)) }, true);
 
   // Semantic zoom drops the selection too: a focused node would pull the camera back in after the redraw.
   const onZoomExpand = (id: string) => {

@@ -72,7 +72,7 @@ export function reframe(box: Box | null, view: { width: number; height: number }
 }
 
 // Whether the open group `outer` holds the open `inner` one (a subfolder, a file of the folder or community).
-function holds(outer: string, inner: string, nodes: Map<string, ViewNode>): boolean {
+export function holds(outer: string, inner: string, nodes: Map<string, ViewNode>): boolean {
   if (outer === inner) return false;
   if (outer.startsWith("dir:")) {
     if (inner.startsWith("dir:")) return inner.startsWith(outer);
