@@ -450,6 +450,7 @@ async def project_view(
             if a is not None and b is not None and a != b:
                 weights[(a, b, row["type"])] += 1
 
+    disambiguate_labels(list(nodes.values()))
     ordered = sorted(
         (n for n in nodes.values() if n.entity in entities),
         key=lambda n: (ENTITIES.index(n.entity), n.path or n.label, n.id),
@@ -529,6 +530,28 @@ async def compute_communities(
         nodes_written=written["nodePropertiesWritten"],
         elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
     )
+
+
+def disambiguate_labels(nodes: list[ViewNode]) -> None:
+    """Folders and files drawn side by side under the same name (two ``src/``, many ``index.ts``)
+    are labelled with as many trailing path segments as tell them apart."""
+    by_label: dict[str, list[ViewNode]] = defaultdict(list)
+    for node in nodes:
+        if node.entity in ("Folder", "File") and node.path:
+            by_label[node.label].append(node)
+    for same in by_label.values():
+        if len(same) < 2:
+            continue
+        parts = {id(node): node.path.rstrip("/").split("/") for node in same if node.path}
+        depth = 2
+        while depth <= max(len(p) for p in parts.values()):
+            tails = ["/".join(parts[id(node)][-depth:]) for node in same]
+            if len(set(tails)) == len(tails):
+                break
+            depth += 1
+        for node in same:
+            tail = "/".join(parts[id(node)][-depth:])
+            node.label = tail + "/" if node.entity == "Folder" else tail
 
 
 async def refresh_communities(driver: AsyncDriver, *, project_id: str) -> CommunityResult | None:
