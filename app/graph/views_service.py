@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -284,9 +285,15 @@ def community_node_id(community_id: int | None) -> str:
 class _Folding:
     """Maps every file to the node that stands for it in the current view."""
 
-    def __init__(self, grouping: str, expanded: set[str], depth: int) -> None:
+    def __init__(self, grouping: str, expanded: set[str], depth: int, paths: Iterable[str] = ()) -> None:
         self.grouping = grouping
         self.depth = depth
+        # What each folder holds directly: its subfolders' prefixes, and "" for a file.
+        self.contents: dict[str, set[str]] = defaultdict(set)
+        for path in paths:
+            prefixes = folder_prefixes(path)
+            for level, outer in enumerate(prefixes, start=1):
+                self.contents[outer].add(prefixes[level] if level < len(prefixes) else "")
         self.open_folders: set[str] = set()
         for item in expanded:
             if item.startswith("dir:"):
@@ -301,8 +308,28 @@ class _Folding:
             return file.id if node in self.open_communities else node
         for level, prefix in enumerate(folder_prefixes(file.path), start=1):
             if level >= self.depth and prefix not in self.open_folders:
-                return folder_id(prefix)
+                return folder_id(self.compacted(prefix))
         return file.id
+
+    def compacted(self, prefix: str) -> str:
+        """A collapsed folder that holds only one subfolder (``src/`` → ``main/`` → ``java/``) is
+        drawn as the whole chain, so expanding it shows something new rather than one more folder."""
+        while len(held := self.contents.get(prefix, set())) == 1 and "" not in held:
+            prefix = next(iter(held))
+        return prefix
+
+    def is_open(self, prefix: str) -> bool:
+        return prefix.count("/") < self.depth or prefix in self.open_folders
+
+    def folder_label_and_parent(self, prefix: str) -> tuple[str, str | None]:
+        """A drawn folder's label is its path below the open folder it sits in (the whole chain
+        for a compacted one); that open folder is its parent."""
+        outer = ""
+        for candidate in folder_prefixes(prefix.rstrip("/")):
+            if not self.is_open(candidate):
+                break
+            outer = candidate
+        return prefix[len(outer) :], folder_id(outer) if outer else None
 
     def parent_of_file(self, file: FileRow) -> str | None:
         if self.grouping == "communities":
@@ -357,7 +384,7 @@ async def project_view(
             if prefixes:
                 opened.add(folder_id(prefixes[-1]))
             opened.add(community_node_id(target.community_id))
-    folding = _Folding(grouping, opened, depth)
+    folding = _Folding(grouping, opened, depth, (f.path for f in skeleton.files.values()))
     langs = set(filters.languages)
     kinds = set(filters.kinds)
     edge_types = set(filters.edge_types) or set(EDGE_TYPES)
@@ -389,10 +416,9 @@ async def project_view(
         langs_here = sorted({f.lang for f in group if f.lang})
         if node_id.startswith("dir:"):
             prefix = node_id[4:]
-            parent_prefixes = folder_prefixes(prefix.rstrip("/"))
+            label, parent = folding.folder_label_and_parent(prefix)
             nodes[node_id] = ViewNode(
-                id=node_id, entity="Folder", label=prefix.rstrip("/").rsplit("/", 1)[-1] + "/",
-                parent=folder_id(parent_prefixes[-1]) if parent_prefixes else None, path=prefix,
+                id=node_id, entity="Folder", label=label, parent=parent, path=prefix,
                 file_count=len(group), symbol_count=sum(f.symbols for f in group),
                 loc=sum(f.loc or 0 for f in group), languages=langs_here, expandable=True,
             )  # fmt: skip

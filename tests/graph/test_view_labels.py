@@ -28,3 +28,17 @@ def test_symbols_keep_their_names() -> None:
     b = ViewNode(id="2", entity="Symbol", label="run", parent=None, path="b.py")
     disambiguate_labels([a, b])
     assert (a.label, b.label) == ("run", "run")
+
+
+def test_a_folder_holding_only_one_subfolder_is_drawn_as_the_chain() -> None:
+    from app.graph.views_service import _Folding
+
+    paths = ["src/main/java/App.java", "src/main/java/util/Io.java", "docs/a.md", "docs/b/c.md", "x.py", "y"]
+    folding = _Folding("folders", set(), 1, paths)
+    assert folding.compacted("src/") == "src/main/java/"
+    assert folding.compacted("docs/") == "docs/"  # it holds a file
+    assert folding.folder_label_and_parent("src/main/java/") == ("src/main/java/", None)
+
+    opened = _Folding("folders", {"dir:src/main/java/"}, 1, paths)
+    assert opened.compacted("src/main/java/util/") == "src/main/java/util/"
+    assert opened.folder_label_and_parent("src/main/java/util/") == ("util/", "dir:src/main/java/")

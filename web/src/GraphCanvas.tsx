@@ -18,6 +18,8 @@ interface Props {
   semanticZoom: boolean; onZoomExpand(id: string): boolean; onZoomCollapse(): string | null;
 }
 
+const LABEL_MIN_SIZE = 7; // px on screen; below it a node is drawn without its label...
+const LABEL_ALL_BELOW = 150; // ...unless the view is this small
 const RECT_EDGE_LIMIT = 400; // above this, 1px lines: thick (instanced) edges are slow on software WebGL
 // Above these sizes, edges and labels are hidden while the camera moves: on software WebGL a frame
 // with 15k lines costs more than 1/15 s, without them a 5k-node frame fits easily.
@@ -31,7 +33,7 @@ const HIDE_LABELS_ON_MOVE = 1_500;
 // render reads it (the node under the mouse is the group a click or a zoom just expanded).
 interface SigmaInternals {
   unbindGraphHandlers(): void; bindGraphHandlers(): void;
-  settings: { hideEdgesOnMove: boolean; hideLabelsOnMove: boolean };
+  settings: { hideEdgesOnMove: boolean; hideLabelsOnMove: boolean; labelRenderedSizeThreshold: number };
   hoveredNode: string | null; hoveredEdge: string | null;
 }
 
@@ -106,7 +108,7 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
       defaultNodeType: "point", defaultEdgeType: "line",
       nodeProgramClasses: { point: NodePointProgram },
       edgeProgramClasses: { line: EdgeLineProgram, rect: EdgeRectangleProgram },
-      labelRenderedSizeThreshold: 7, labelDensity: 0.6, labelColor: { color: "#d7dae0" },
+      labelRenderedSizeThreshold: LABEL_MIN_SIZE, labelDensity: 0.6, labelColor: { color: "#d7dae0" },
       zIndex: true, minCameraRatio: 0.02, maxCameraRatio: 20,
       // Reducers read the selection from a ref: they are installed once, so a new view is
       // processed once (setSetting would re-index the whole graph again).
@@ -157,6 +159,9 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
     // Plain fields read at render time: set directly, as setSetting would re-index everything.
     internals.settings.hideEdgesOnMove = props.edges.length > HIDE_EDGES_ON_MOVE;
     internals.settings.hideLabelsOnMove = props.nodes.length > HIDE_LABELS_ON_MOVE;
+    // A small view labels every node (a file with no symbols is drawn small); a large one only
+    // the nodes big enough on screen, or the labels would cover the drawing.
+    internals.settings.labelRenderedSizeThreshold = props.nodes.length <= LABEL_ALL_BELOW ? 0 : LABEL_MIN_SIZE;
     if (patch) renderer.refresh();
     else renderer.setGraph(graph);
     const el = container.current!;
