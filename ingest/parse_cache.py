@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.model import ParsedFile
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: entries pickle as constructor calls
 
 
 class ParseCache:

@@ -225,11 +225,12 @@ def serve(
 
     settings = get_settings()
     count = workers or settings.api_workers
-    bind = {"host": host or settings.api_host, "port": port or settings.api_port, "log_level": "info"}
+    bound_host, bound_port = host or settings.api_host, port or settings.api_port
     if count == 1:
-        uvicorn.run(create_app(settings), **bind)
+        uvicorn.run(create_app(settings), host=bound_host, port=bound_port, log_level="info")
     else:  # worker processes import the factory and read the same HUB_* environment
-        uvicorn.run("app.main:create_app", factory=True, workers=count, **bind)
+        uvicorn.run("app.main:create_app", factory=True, workers=count, host=bound_host, port=bound_port,
+                    log_level="info")  # fmt: skip
 
 
 def main() -> None:  # pragma: no cover

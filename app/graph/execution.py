@@ -49,7 +49,7 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         item_type = return_type.of_type
         nullable_items = not isinstance(item_type, GraphQLNonNull)
-        object_type = item_type if nullable_items else item_type.of_type
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
         if (
             isinstance(object_type, GraphQLObjectType)
             and object_type.name in FLAT_TYPES

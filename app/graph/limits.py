@@ -78,10 +78,11 @@ class _Estimator:
             if name not in definition.args:
                 continue
             value: Any = definition.args[name].default_value
-            if isinstance(given.get(name), IntValueNode):
-                value = int(given[name].value)  # type: ignore[union-attr]
-            elif isinstance(given.get(name), VariableNode):
-                value = self.variables.get(given[name].name.value, value)  # type: ignore[union-attr]
+            argument = given.get(name)
+            if isinstance(argument, IntValueNode):
+                value = int(argument.value)
+            elif isinstance(argument, VariableNode):
+                value = self.variables.get(argument.name.value, value)
             if isinstance(value, int) and not isinstance(value, bool):
                 return max(value, 0)
         return None

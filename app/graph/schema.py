@@ -4,7 +4,6 @@ and call :mod:`app.graph.service`; the service owns validation and every query."
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import Enum
 from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
@@ -24,8 +23,10 @@ EdgeTypeEnum = strawberry.enum(models.EdgeType, name="EdgeType")
 DirectionEnum = strawberry.enum(models.Direction, name="Direction")
 # The issue's spelling (`scope: [symbols, files, tasks, services, specItems]`), the same words as REST.
 SearchScopeEnum = strawberry.enum(
-    Enum("SearchScope", {scope.value: scope.value for scope in models.SearchScope}),  # type: ignore[misc]
+    models.SearchScope,
+    name="SearchScope",
     description="Where search looks: one full-text index per scope.",
+    graphql_name_from="value",
 )
 LinkTypeEnum = strawberry.enum(models.LinkType, name="LinkType")
 AuditKindEnum = strawberry.enum(models.AuditKind, name="AuditKind")
@@ -660,14 +661,11 @@ class GraphQuery:
         page = await service.search(
             **_deps(info),
             text=query,
-            scopes=tuple(models.SearchScope(chosen.value) for chosen in scope or ()),
+            scopes=tuple(scope or ()),
             first=first,
             after=after,
         )
-        hits = [
-            SearchHit(score=h.score, scope=SearchScopeEnum(h.scope.value), node=GraphNode.of(h.node))
-            for h in page.hits
-        ]
+        hits = [SearchHit(score=h.score, scope=h.scope, node=GraphNode.of(h.node)) for h in page.hits]
         offset = models.decode_cursor(after)
         return Connection.of(
             models.Page(items=hits, offset=offset, has_next=page.hasNextPage), lambda hit: hit
