@@ -390,8 +390,12 @@ async def project_graph(
         raise InvalidInput(f"at most {MAX_ROOTS} rootIds")
     if filters.path_prefix is not None and len(filters.path_prefix) > 1000:
         raise InvalidInput("pathPrefix is too long")
-    project = await get_node(driver=driver, settings=settings, node_id=project_id, expected=Entity.PROJECT)
-    starts = [parse_id(root)[1] for root in root_ids] or [project.id]
+    entity, raw_project_id = parse_id(project_id)
+    rows = await _run(driver, settings, "project_repos", id=raw_project_id)
+    if not rows or entity not in (None, Entity.PROJECT):
+        raise NotFound(f"no {Entity.PROJECT} with id {project_id!r}")
+    repo_ids = set(rows[0]["repoIds"])
+    starts = [parse_id(root)[1] for root in root_ids] or [raw_project_id]
 
     entities = list(filters.entities or Entity)
     labels = [entity.value for entity in entities if entity is not Entity.SYMBOL]
@@ -408,12 +412,27 @@ async def project_graph(
         edge_types=edge_types,
         limit=limit,
     )
-    found = {node.id for node in nodes if node.distance == 0}
+    found = {node.id: node for node in nodes if node.distance == 0}
     missing = [root for root in starts if root not in found]
     if missing:
         raise NotFound(f"no node with id {missing[0]!r}")
+    outside = [root for root in starts if not _in_project(found[root], raw_project_id, repo_ids)]
+    if outside:
+        raise NotFound(f"node {outside[0]!r} is not in project {project_id!r}")
     nodes = _apply_file_filters(nodes, files, filters, set(starts))
     return _graph(nodes, edges, truncated, depth, started)
+
+
+def _in_project(node: GraphNode, project_id: str, repo_ids: set[str]) -> bool:
+    """Code entities belong to the project's repos; people, services, tasks, spec items and audits
+    are shared across the estate and may root any project's graph."""
+    if node.entity is Entity.PROJECT:
+        return node.id == project_id
+    if node.entity is Entity.REPO:
+        return node.id in repo_ids
+    if node.entity in (Entity.FILE, Entity.SYMBOL, Entity.COMMIT):
+        return node.metadata.get("repoId") in repo_ids
+    return True
 
 
 async def symbol_dependencies(

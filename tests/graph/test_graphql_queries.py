@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from graph_factory import CodeGraph
+from graph_factory import CodeGraph, build_code_graph
 
 PROJECT = """query($id: ID!, $first: Int!, $after: String, $prefix: String) {
   project(id: $id) { id entityId name
@@ -208,6 +208,20 @@ def test_project_graph_filters_and_roots(gql, code_graph: CodeGraph) -> None:
     assert unknown_root["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     unknown_project = gql(GRAPH, {"id": "2" * 32, "depth": 1, "limit": 10})
     assert unknown_project["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_project_graph_roots_must_belong_to_the_project(gql, code_graph: CodeGraph, driver) -> None:
+    """A file of another project is refused as a root; people and other estate-wide nodes are not."""
+    other = build_code_graph(driver)
+    foreign = gql(GRAPH, {"id": code_graph.project_id, "depth": 1, "limit": 10,
+                          "roots": [other.files["src/app.ts"]]})  # fmt: skip
+    error = foreign["errors"][0]
+    assert error["extensions"]["code"] == "NOT_FOUND" and "is not in project" in error["message"]
+    own = gql(GRAPH, {"id": other.project_id, "depth": 1, "limit": 10, "roots": [other.files["src/app.ts"]]})
+    assert "errors" not in own, own
+    person = next(iter(code_graph.people.values()))
+    shared = gql(GRAPH, {"id": code_graph.project_id, "depth": 1, "limit": 50, "roots": [person]})
+    assert "errors" not in shared and shared["data"]["projectGraph"]["nodes"][0]["id"] == person
 
 
 DEPS = """query($id: ID!, $direction: Direction!, $depth: Int!, $types: [EdgeType!]) {
