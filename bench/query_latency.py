@@ -37,6 +37,11 @@ from app.core.db import create_driver
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH_FIELDS = "truncated nodes { id entity label distance } edges { fromId toId type } stats { nodeCount }"
+# The whole VISLZR shape: every property of every node and edge comes back as metadata.
+GRAPH_FIELDS_FULL = (
+    "truncated nodes { id entity label distance metadata } edges { fromId toId type metadata } "
+    "stats { nodeCount }"
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -64,12 +69,14 @@ def sample_ids(settings: Settings) -> dict[str, Any]:
 
 
 def scenarios(ids: dict[str, Any]) -> dict[str, Callable[[random.Random], dict[str, Any]]]:
-    def around_file(depth: int, limit: int) -> Callable[[random.Random], dict[str, Any]]:
+    def around_file(
+        depth: int, limit: int, fields: str = GRAPH_FIELDS
+    ) -> Callable[[random.Random], dict[str, Any]]:
         def make(rng: random.Random) -> dict[str, Any]:
             file_id, project_id = rng.choice(ids["files"])
             return {
                 "query": "query($p: ID!, $r: [ID!], $d: Int!, $l: Int!) { projectGraph(projectId: $p, "
-                f"rootIds: $r, depth: $d, limit: $l) {{ {GRAPH_FIELDS} }} }}",
+                f"rootIds: $r, depth: $d, limit: $l) {{ {fields} }} }}",
                 "variables": {"p": project_id, "r": [file_id], "d": depth, "l": limit},
             }
 
@@ -98,6 +105,9 @@ def scenarios(ids: dict[str, Any]) -> dict[str, Callable[[random.Random], dict[s
 
     return {
         "projectGraph depth 2 around a file (limit 500)": around_file(2, 500),
+        "projectGraph depth 2 around a file, with metadata (limit 500)": around_file(
+            2, 500, GRAPH_FIELDS_FULL
+        ),
         "projectGraph depth 3 around a file, capped at 1000": around_file(3, 1000),
         "symbolDependencies depth 3 (outgoing)": dependencies,
         "search (all scopes, first 20)": search,

@@ -3,13 +3,14 @@ and call :mod:`app.graph.service`; the service owns validation and every query."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
 from neo4j import AsyncDriver
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
 
 from app.config import Settings
 from app.core.values import plain_value
@@ -474,6 +475,15 @@ def to_node(record: EntityRecord) -> Node:
     return _TYPES[record.entity](record)
 
 
+def asks_for(selections: Sequence[Selection], name: str) -> bool:
+    """Whether a field called ``name`` is selected anywhere below (fragments included; @skip and
+    @include are not evaluated, so the answer errs towards fetching)."""
+    return any(
+        (isinstance(item, SelectedField) and item.name == name) or asks_for(item.selections, name)
+        for item in selections
+    )
+
+
 # -- the VISLZR graph shape ------------------------------------------------------------------
 @strawberry.type(description="A node of a traversal result, in the shape VISLZR draws.")
 class GraphNode:
@@ -613,6 +623,7 @@ class GraphQuery:
             filters=filters.to_model() if filters else None,
             root_ids=list(root_ids or ()),
             limit=limit,
+            with_metadata=asks_for(info.selected_fields, "metadata"),
         )
         return Graph.of(graph)
 
@@ -633,6 +644,7 @@ class GraphQuery:
             depth=depth,
             edge_types=tuple(edge_types or ()),
             limit=limit,
+            with_metadata=asks_for(info.selected_fields, "metadata"),
         )
         return Graph.of(graph)
 
@@ -640,7 +652,11 @@ class GraphQuery:
     async def impact(
         self, info: Info, id: strawberry.ID, depth: int = 3, limit: int = DEFAULT_GRAPH_NODES
     ) -> Graph:
-        return Graph.of(await service.impact(**_deps(info), node_id=id, depth=depth, limit=limit))
+        graph = await service.impact(
+            **_deps(info), node_id=id, depth=depth, limit=limit,
+            with_metadata=asks_for(info.selected_fields, "metadata"),
+        )  # fmt: skip
+        return Graph.of(graph)
 
     @strawberry.field(description="The shortest path between two nodes, up to maxDepth hops.")
     async def path(

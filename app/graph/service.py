@@ -160,10 +160,14 @@ def _display(entity: Entity, props: dict[str, Any]) -> str:
     return _raw_id(props)
 
 
-def graph_node(props: dict[str, Any], labels: Sequence[str], distance: int | None = None) -> GraphNode | None:
+def graph_node(
+    props: dict[str, Any], labels: Sequence[str], distance: int | None = None, *, with_metadata: bool = True
+) -> GraphNode | None:
     entity = entity_of(labels)
     if entity is None:
         return None
+    if not with_metadata:
+        return GraphNode(id=_raw_id(props), entity=entity, label=_display(entity, props), distance=distance)
     metadata = plain_map(props, _HIDDEN_PROPS)
     if entity is Entity.SYMBOL:
         metadata["labels"] = [label for label in labels if label in _SYMBOL_KIND_LABELS]
@@ -281,11 +285,15 @@ async def _traverse(
     label_filter: str,
     edge_types: Iterable[EdgeType],
     limit: int,
+    with_metadata: bool = True,
 ) -> tuple[list[GraphNode], list[GraphEdge], bool, dict[str, dict[str, Any]]]:
+    """Nodes, edges, whether capped, and each node's properties as read (all of them, or with
+    ``with_metadata`` false the few that name, place and own it)."""
     rows = await _run(
         driver,
         settings,
         "traverse",
+        withProps=with_metadata,
         startIds=start_ids,
         maxLevel=depth,
         relationshipFilter=relationship_filter,
@@ -298,23 +306,22 @@ async def _traverse(
         return [], [], False, {}
     row = rows[0]
     nodes: list[GraphNode] = []
-    files: dict[str, dict[str, Any]] = {}
+    raw: dict[str, dict[str, Any]] = {}
     for item in row["nodes"]:
-        node = graph_node(item["props"], item["labels"], item["distance"])
+        node = graph_node(item["props"], item["labels"], item["distance"], with_metadata=with_metadata)
         if node is not None:
             nodes.append(node)
-            if node.entity is Entity.FILE:
-                files[node.id] = item["props"]
+            raw[node.id] = item["props"]
     edges = [
         GraphEdge(
             fromId=edge["fromId"],
             toId=edge["toId"],
             type=edge["type"],
-            metadata=plain_map(edge["props"]),
+            metadata=plain_map(edge["props"]) if with_metadata else {},
         )
         for edge in row["edges"]
     ]
-    return nodes, edges, bool(row["truncated"]), files
+    return nodes, edges, bool(row["truncated"]), raw
 
 
 def _graph(
@@ -340,7 +347,7 @@ def _graph(
 
 
 def _apply_file_filters(
-    nodes: list[GraphNode], files: dict[str, dict[str, Any]], filters: GraphFilters, start_ids: set[str]
+    nodes: list[GraphNode], props: dict[str, dict[str, Any]], filters: GraphFilters, start_ids: set[str]
 ) -> list[GraphNode]:
     """Languages and path prefix: keep Files that match, and Symbols declared in Files that match."""
     if not filters.languages and filters.path_prefix is None:
@@ -357,10 +364,10 @@ def _apply_file_filters(
         if node.id in start_ids:
             kept.append(node)
         elif node.entity is Entity.FILE:
-            if matches(files[node.id]):
+            if matches(props[node.id]):
                 kept.append(node)
         elif node.entity is Entity.SYMBOL:
-            owner = files.get(str(node.metadata.get("fileId")))
+            owner = props.get(str(props[node.id].get("fileId")))
             if owner is not None and matches(owner):
                 kept.append(node)
         else:
@@ -377,10 +384,12 @@ async def project_graph(
     filters: GraphFilters | None = None,
     root_ids: Sequence[str] = (),
     limit: int = DEFAULT_GRAPH_NODES,
+    with_metadata: bool = True,
 ) -> Graph:
     """The VISLZR graph: a breadth-first subgraph from the project (or from ``root_ids`` in it).
 
-    ``truncated`` is true when the traversal reached ``limit`` nodes before exhausting ``depth``.
+    ``truncated`` is true when the traversal reached ``limit`` nodes before exhausting ``depth``;
+    ``with_metadata`` false leaves nodes' and edges' metadata empty (a GraphQL selection without it).
     """
     started = time.perf_counter()
     filters = filters or GraphFilters()
@@ -402,7 +411,7 @@ async def project_graph(
     if Entity.SYMBOL in entities:
         labels += [kind.value for kind in filters.symbol_kinds] or [Entity.SYMBOL.value]
     edge_types = filters.edge_types or tuple(EdgeType)
-    nodes, edges, truncated, files = await _traverse(
+    nodes, edges, truncated, props = await _traverse(
         driver=driver,
         settings=settings,
         start_ids=starts,
@@ -411,19 +420,20 @@ async def project_graph(
         label_filter=_whitelist(labels),
         edge_types=edge_types,
         limit=limit,
+        with_metadata=with_metadata,
     )
     found = {node.id: node for node in nodes if node.distance == 0}
     missing = [root for root in starts if root not in found]
     if missing:
         raise NotFound(f"no node with id {missing[0]!r}")
-    outside = [root for root in starts if not _in_project(found[root], raw_project_id, repo_ids)]
+    outside = [root for root in starts if not _in_project(found[root], props[root], raw_project_id, repo_ids)]
     if outside:
         raise NotFound(f"node {outside[0]!r} is not in project {project_id!r}")
-    nodes = _apply_file_filters(nodes, files, filters, set(starts))
+    nodes = _apply_file_filters(nodes, props, filters, set(starts))
     return _graph(nodes, edges, truncated, depth, started)
 
 
-def _in_project(node: GraphNode, project_id: str, repo_ids: set[str]) -> bool:
+def _in_project(node: GraphNode, props: dict[str, Any], project_id: str, repo_ids: set[str]) -> bool:
     """Code entities belong to the project's repos; people, services, tasks, spec items and audits
     are shared across the estate and may root any project's graph."""
     if node.entity is Entity.PROJECT:
@@ -431,7 +441,7 @@ def _in_project(node: GraphNode, project_id: str, repo_ids: set[str]) -> bool:
     if node.entity is Entity.REPO:
         return node.id in repo_ids
     if node.entity in (Entity.FILE, Entity.SYMBOL, Entity.COMMIT):
-        return node.metadata.get("repoId") in repo_ids
+        return props.get("repoId") in repo_ids
     return True
 
 
@@ -444,6 +454,7 @@ async def symbol_dependencies(
     depth: int = 1,
     edge_types: Sequence[EdgeType] = (),
     limit: int = DEFAULT_GRAPH_NODES,
+    with_metadata: bool = True,
 ) -> Graph:
     """What a symbol depends on (OUTGOING), what depends on it (INCOMING), or both, with distance."""
     started = time.perf_counter()
@@ -465,6 +476,7 @@ async def symbol_dependencies(
         label_filter=_whitelist([Entity.SYMBOL.value]),
         edge_types=types,
         limit=limit,
+        with_metadata=with_metadata,
     )
     if not nodes or nodes[0].entity is not Entity.SYMBOL:
         raise NotFound(f"no Symbol with id {symbol_id!r}")
@@ -472,7 +484,13 @@ async def symbol_dependencies(
 
 
 async def impact(
-    *, driver: AsyncDriver, settings: Settings, node_id: str, depth: int = 3, limit: int = DEFAULT_GRAPH_NODES
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    node_id: str,
+    depth: int = 3,
+    limit: int = DEFAULT_GRAPH_NODES,
+    with_metadata: bool = True,
 ) -> Graph:
     """Everything that depends on a node, transitively (incoming dependency edges), with distance."""
     started = time.perf_counter()
@@ -488,6 +506,7 @@ async def impact(
         label_filter=_whitelist(_ENTITY_LABELS),
         edge_types=IMPACT_EDGES,
         limit=limit,
+        with_metadata=with_metadata,
     )
     if not nodes:
         raise NotFound(f"no node with id {node_id!r}")

@@ -2,6 +2,8 @@
 // $startIds: raw ids (already resolved by the caller); $relationshipFilter / $labelFilter are APOC
 // filter strings built only from allow-listed enum values; $maxLevel <= 5; $limit <= 5000.
 // One more node than $limit is fetched so the caller can tell the result was capped.
+// $withProps false: only the properties that name a node, place it and check its project (a
+// client that does not ask for metadata is not sent every property).
 UNWIND $startIds AS sid
 CALL (sid) {
   MATCH (n:Project {id: sid}) RETURN n
@@ -30,8 +32,13 @@ CALL (members) {
   RETURN collect(rel)[0..$edgeLimit] AS rels
 }
 RETURN truncated,
-  [f IN found | {props: properties(f.node), labels: labels(f.node), distance: f.distance}] AS nodes,
+  [f IN found | {labels: labels(f.node), distance: f.distance, props: CASE WHEN $withProps
+     THEN properties(f.node)
+     ELSE {id: f.node.id, sha: f.node.sha, name: f.node.name, qualifiedName: f.node.qualifiedName,
+           path: f.node.path, url: f.node.url, message: f.node.message, email: f.node.email,
+           title: f.node.title, kind: f.node.kind, lang: f.node.lang, repoId: f.node.repoId,
+           fileId: f.node.fileId} END}] AS nodes,
   [r IN rels | {
      fromId: coalesce(startNode(r).id, startNode(r).sha),
      toId: coalesce(endNode(r).id, endNode(r).sha),
-     type: type(r), props: properties(r)}] AS edges
+     type: type(r), props: CASE WHEN $withProps THEN properties(r) ELSE {} END}] AS edges

@@ -378,3 +378,26 @@ def test_search_treats_lucene_syntax_and_injection_as_text(gql, code_graph: Code
     assert "errors" not in graph
     assert driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"] >= before
     assert gql("query($id: ID!){ node(id: $id) { id } }", {"id": code_graph.project_id})["data"]["node"]
+
+
+def test_metadata_is_read_only_when_asked_for_and_the_rest_is_the_same(gql, code_graph: CodeGraph) -> None:
+    """Without `metadata` in the selection the traversal reads only naming properties: same nodes,
+    labels and edges; asked for directly or through a fragment, metadata comes back whole."""
+    head = "query($id: ID!) { projectGraph(projectId: $id, depth: 3, limit: 500) { "
+    plain = gql(head + "nodes { id entity label distance } edges { fromId toId type } } }",
+                {"id": code_graph.project_id})["data"]["projectGraph"]  # fmt: skip
+    direct = gql(head + "nodes { id entity label distance metadata } edges { fromId toId type metadata } } }",
+                 {"id": code_graph.project_id})["data"]["projectGraph"]  # fmt: skip
+    fragment = gql(head + "nodes { ...N } edges { fromId toId type } } } "
+                   "fragment N on GraphNode { id entity label distance metadata }",
+                   {"id": code_graph.project_id})["data"]["projectGraph"]  # fmt: skip
+
+    def shape(graph: dict) -> tuple:
+        return (sorted((n["id"], n["entity"], n["label"], n["distance"]) for n in graph["nodes"]),
+                sorted((e["fromId"], e["toId"], e["type"]) for e in graph["edges"]))  # fmt: skip
+
+    assert shape(plain) == shape(direct) == shape(fragment)
+    for graph in (direct, fragment):
+        files = [n for n in graph["nodes"] if n["entity"] == "FILE"]
+        assert files and all({"lang", "loc", "hash"} <= set(n["metadata"]) for n in files)
+    assert any(e["metadata"] for e in direct["edges"])  # CALLS carry their confidence
