@@ -116,9 +116,13 @@ async def ingest_on_push(
     extra: dict[str, Any] = {}
     if changed_anything(summary):
         # Before the announcement, so that views redrawn on it group by current communities.
-        communities = await refresh_communities(ctx["driver"], project_id=summary["project_id"])
-        if communities is not None:
-            extra["communities"] = communities.community_count
+        try:
+            communities = await refresh_communities(ctx["driver"], project_id=summary["project_id"])
+        except Exception as error:  # the ingest stands; views keep the previous communities
+            log.warning("communities of %s not recomputed: %s", summary["project"], error)
+        else:
+            if communities is not None:
+                extra["communities"] = communities.community_count
     events: EventService = ctx["events"]
     await events.wait_ready(30)
     await announce_ingest(events, settings=settings, summary=summary, repo=repo, ref=ref, after=after,

@@ -120,7 +120,12 @@ def ingest(
             communities = changed_anything(summary.as_dict()) and _has_communities(driver, summary.project_id)
     finally:
         driver.close()
-    community_count = asyncio.run(_communities(settings, summary.project_id)) if communities else None
+    community_count = None
+    if communities:
+        try:
+            community_count = asyncio.run(_communities(settings, summary.project_id))
+        except Exception as error:  # the ingest is written and consistent; only the grouping is stale
+            summary.warnings.append(f"GDS communities not recomputed ({type(error).__name__}: {error})")
     if changed_anything(summary.as_dict()) or community_count is not None:
         extra = {} if community_count is None else {"communities": community_count}
         warning = asyncio.run(_announce(settings, summary.as_dict(), str(path.resolve()), **extra))

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from neo4j import Driver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,3 +50,27 @@ def test_ingest_computes_then_keeps_communities_current(driver: Driver, tmp_path
     (root / "d.py").write_text("def d():\n    return 4\n")
     ingest(root, "--no-communities")
     assert community_ids(driver, first["project_id"])["d.py"] is None
+
+
+def test_a_failed_community_computation_leaves_the_ingest_written(
+    driver: Driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GDS failing after the code graph is written is a warning, not a lost ingest."""
+    from typer.testing import CliRunner
+
+    from app.cli.main import app
+    from app.graph import views_service
+
+    async def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("GDS is out of memory")
+
+    monkeypatch.setattr(views_service, "compute_communities", broken)
+    root = tmp_path / "unlucky"
+    root.mkdir()
+    (root / "a.py").write_text("def a():\n    return 1\n")
+    result = CliRunner().invoke(app, ["graph", "ingest", str(root), "--project", "communities-fail",
+                                      "--communities", "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert any("GDS communities not recomputed" in w and "out of memory" in w for w in summary["warnings"])
+    assert set(community_ids(driver, summary["project_id"])) == {"a.py"}
