@@ -29,7 +29,7 @@ class LocalNeo4j:
             name="neo4j",
             pid_file=settings.home / "run" / "neo4j.pid",
             log_file=self.home / "logs" / "console.log",
-            marker=f"--home-dir={self.home}",
+            markers=(f"--home-dir={self.home}",),
         )
 
     # -- set-up -------------------------------------------------------------------------------

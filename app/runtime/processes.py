@@ -43,7 +43,9 @@ class ManagedProcess:
     name: str
     pid_file: Path
     log_file: Path
-    marker: str  # a string in its command line, so a recycled pid is not mistaken for it
+    # Strings of which one is in its command line, so a recycled pid is not mistaken for it (a
+    # server that rewrites its process title needs the old and the new form).
+    markers: tuple[str, ...]
 
     def pid(self) -> int | None:
         try:
@@ -54,7 +56,7 @@ class ManagedProcess:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             return None
-        if self.marker not in cmdline or _is_zombie(pid):
+        if not any(marker in cmdline for marker in self.markers) or _is_zombie(pid):
             return None
         return pid
 
@@ -87,6 +89,11 @@ class ManagedProcess:
             except OSError as error:
                 raise RuntimeStartError(f"cannot start {self.name}: {error}") from error
         self.pid_file.write_text(str(process.pid))
+        # Popen returns while the new image may not show in /proc yet (an empty command line);
+        # a stop in that moment would not recognise the process and leave it running.
+        deadline = time.monotonic() + 2.0
+        while self.pid() is None and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
         return process.pid
 
     def stop(self, timeout: float = 60.0) -> bool:

@@ -56,12 +56,12 @@ class _LocalServer:
             name=self.name,
             pid_file=settings.home / "run" / f"{self.name}.pid",
             log_file=settings.home / "logs" / f"{self.name}.log",
-            marker=self.marker(),
+            markers=self.markers(),
         )
 
-    def marker(self) -> str:
+    def markers(self) -> tuple[str, ...]:
         """What identifies our process in /proc/<pid>/cmdline."""
-        return str(self.data)
+        return (str(self.data),)
 
     def argv(self, binary: str) -> list[str]:
         raise NotImplementedError
@@ -102,8 +102,10 @@ class LocalRedis(_LocalServer):
     binary = "redis-server"
     name = "redis"
 
-    def marker(self) -> str:
-        return f"127.0.0.1:{self.port}"  # redis rewrites its process title to "redis-server host:port"
+    def markers(self) -> tuple[str, ...]:
+        # Its argv (with the data dir) until redis rewrites its title to "redis-server host:port":
+        # a stop right after the start (a failed `hub up`) must still find it.
+        return (str(self.data), f"127.0.0.1:{self.port}")
 
     def argv(self, binary: str) -> list[str]:
         return [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.data),

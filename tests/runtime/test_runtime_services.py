@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import nats
+import pytest
 import redis
 from graphdatascience import GraphDataScience
 from neo4j import Driver
 from pydantic import SecretStr
+from tests_support import free_ports
 
 from app.config import Settings
 from app.runtime.artifacts import ensure_distribution
 from app.runtime.java import find_java
 from app.runtime.neo4j import LocalNeo4j
+from app.runtime.services import LocalNats, LocalRedis
 
 
 def test_gds_and_apoc_versions(driver: Driver) -> None:
@@ -111,3 +115,21 @@ def test_generated_passwords_never_start_with_a_dash(settings: Settings, tmp_pat
     for attempt in range(64):
         fresh = settings.model_copy(update={"home": tmp_path / str(attempt), "neo4j_password": None})
         assert not LocalNeo4j(fresh).ensure_password().startswith("-")
+
+
+@pytest.mark.parametrize("server_class", [LocalRedis, LocalNats])
+def test_a_server_stopped_right_after_its_start_is_gone(
+    settings: Settings, tmp_path: Path, server_class: type
+) -> None:
+    """A failed `hub up` stops what it started at once; redis had not yet rewritten its process
+    title then, and was left running (found as leftover redis-servers after test runs)."""
+    (port,) = free_ports(1)
+    server = server_class(settings.model_copy(update={"home": tmp_path}), port)
+    assert server.start()
+    pid = int(server.process.pid_file.read_text())
+    assert server.stop()
+    try:
+        exited = os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:  # already reaped by subprocess' own bookkeeping
+        exited = not Path(f"/proc/{pid}").exists()
+    assert exited
