@@ -568,15 +568,12 @@ def disambiguate_labels(nodes: list[ViewNode]) -> None:
     for same in by_label.values():
         if len(same) < 2:
             continue
-        parts = {id(node): node.path.rstrip("/").split("/") for node in same if node.path}
+        parts = [str(node.path).rstrip("/").split("/") for node in same]
         depth = 2
-        while depth <= max(len(p) for p in parts.values()):
-            tails = ["/".join(parts[id(node)][-depth:]) for node in same]
-            if len(set(tails)) == len(tails):
-                break
+        while depth < max(map(len, parts)) and len({"/".join(p[-depth:]) for p in parts}) < len(parts):
             depth += 1
-        for node in same:
-            tail = "/".join(parts[id(node)][-depth:])
+        for node, segments in zip(same, parts, strict=True):
+            tail = "/".join(segments[-depth:])
             node.label = tail + "/" if node.entity == "Folder" else tail
 
 
