@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 import nats
@@ -128,8 +129,12 @@ def test_a_server_stopped_right_after_its_start_is_gone(
     assert server.start()
     pid = int(server.process.pid_file.read_text())
     assert server.stop()
-    try:
-        exited = os.waitpid(pid, os.WNOHANG)[0] == pid
-    except ChildProcessError:  # already reaped by subprocess' own bookkeeping
-        exited = not Path(f"/proc/{pid}").exists()
+    # stop() returns once the process is exiting; give the kernel a moment to finish it.
+    deadline, exited = time.monotonic() + 10, False
+    while not exited and time.monotonic() < deadline:
+        try:
+            exited = os.waitpid(pid, os.WNOHANG)[0] == pid
+        except ChildProcessError:  # already reaped (by the runtime's own liveness check)
+            exited = not Path(f"/proc/{pid}").exists()
+        time.sleep(0.01)
     assert exited
