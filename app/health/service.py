@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from neo4j import AsyncDriver
 
 from app.config import Settings
+from app.core.nats import quiet_nats_error
 from app.health.models import DependencyStatus, HealthReport
 
 PROBE_TIMEOUT_S = 3.0
@@ -52,10 +53,6 @@ async def probe_neo4j(settings: Settings, driver: AsyncDriver | None) -> Depende
     return status
 
 
-async def _quiet(_: Exception) -> None:
-    """nats-py prints every connection error with a traceback unless given a callback."""
-
-
 async def probe_nats(settings: Settings) -> DependencyStatus:
     url = settings.nats_server_url
     status = DependencyStatus(name="nats", url=_redact(url), up=False, managed=settings.nats_managed)
@@ -68,7 +65,7 @@ async def probe_nats(settings: Settings) -> DependencyStatus:
                 connect_timeout=PROBE_TIMEOUT_S,
                 allow_reconnect=False,
                 max_reconnect_attempts=1,
-                error_cb=_quiet,
+                error_cb=quiet_nats_error,
             ),
             PROBE_TIMEOUT_S,
         )
