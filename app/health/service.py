@@ -1,4 +1,7 @@
-"""Probing Neo4j, NATS and Redis: one function each, all run concurrently."""
+"""The health domain's public functions: probing the hub's own dependencies (Neo4j, NATS, Redis:
+one function each, all run concurrently), and the Service registry of
+:mod:`app.health.services_health`, re-exported here as the one door other domains use
+(``register_service``, ``registration``, ``list_services``, ``service_id``)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,24 @@ from neo4j import AsyncDriver
 from app.config import Settings
 from app.core.nats import quiet_nats_error
 from app.health.models import DependencyStatus, HealthReport
+from app.health.services_health import (
+    ServiceHealth,
+    ServiceRegistration,
+    list_services,
+    register_service,
+    registration,
+    service_id,
+)
+
+__all__ = [
+    "ServiceHealth",
+    "ServiceRegistration",
+    "check_dependencies",
+    "list_services",
+    "register_service",
+    "registration",
+    "service_id",
+]
 
 PROBE_TIMEOUT_S = 3.0
 
