@@ -27,7 +27,7 @@ PUBLIC = {"service", "flows"}
 DB_CALLS = {"execute_query": "database_", "session": "database"}
 CYPHER_CALLS = {"execute_query", "session", "execute_read", "execute_write", "run_named"}
 CYPHER_MODULES = {"app.core.cypher", "app.core.db"}
-_ROLE_NAME = re.compile(r"(^|_)(router|schema|rpc)(_|$)")
+_ROLE_NAME = re.compile(r"(^|_)(router|schema|rpc)")  # router.py, routers.py, services_router.py, …
 
 
 @dataclass
