@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import nats
 import orjson
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -47,30 +45,6 @@ DOMAIN_ROUTERS = (
 )
 
 
-async def _quiet_nats_error(_: Exception) -> None:
-    """nats-py prints each reconnect failure with a traceback unless given a callback."""
-
-
-async def connect_nats(settings: Settings) -> nats.aio.client.Client | None:
-    """A core NATS connection for request/reply publishing (e.g. audit requests); None when NATS is
-    down at start, so the API serves without it and publishers report ``published=false``."""
-    try:
-        # With unlimited reconnects nats-py retries a failed first connect forever: bound it.
-        return await asyncio.wait_for(
-            nats.connect(
-                settings.nats_server_url,
-                name=f"hub-api-graph@{settings.hub_id}",
-                connect_timeout=2,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                error_cb=_quiet_nats_error,
-            ),
-            timeout=3,
-        )
-    except Exception:
-        return None
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -78,7 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.driver = create_async_driver(settings)
-        app.state.nats = await connect_nats(settings)
         # Event backbone: connects in the background, so graph reads serve while NATS is down.
         app.state.events = EventService(settings)
         app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
@@ -91,8 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.bridge.stop()
             await app.state.events.close()
-            if app.state.nats is not None:
-                await app.state.nats.close()
             await app.state.driver.close()
 
     app = FastAPI(title="CommandCenter Hub", version=__version__, lifespan=lifespan)

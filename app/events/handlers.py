@@ -1,13 +1,17 @@
-"""NATS handlers: small functions a ``HandlerRouter`` collects, run by the bridge.
+"""NATS handlers: small functions a ``HandlerRouter`` collects; the worker runs each route as a
+JetStream durable consumer (``app.events.consumers``).
 
 A handler receives a validated event and the ``BridgeContext``; it translates and calls a service
-function (never Cypher here). A handler that raises is logged and the event is dropped: a poison
-event is not redelivered forever.
+function (never Cypher here). Its outcome decides the message's fate: returning acks it; raising
+``InvalidInput``/``NotFound`` or a pydantic ``ValidationError`` (a poison message: redelivery
+cannot help) dead-letters it at once; raising anything else redelivers it with backoff, and the
+last allowed delivery dead-letters it. The domains' handlers live in their own ``handlers.py``;
+``app/worker.py`` wires them into one router.
 """
 
 from __future__ import annotations
 
-import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,15 +22,13 @@ from app.config import Settings
 from app.events.models import Event, subject_matches
 from app.events.service import EventService
 
-log = logging.getLogger(__name__)
-
 
 @dataclass
 class BridgeContext:
     settings: Settings
     events: EventService
     driver: AsyncDriver
-    arq: Any = None  # an arq ArqRedis pool, opened lazily by the bridge
+    arq: Any = None  # an arq ArqRedis pool (the worker's own)
     state: dict[str, Any] = field(default_factory=dict)
 
 
@@ -37,15 +39,21 @@ Handler = Callable[[Event, BridgeContext], Awaitable[None]]
 class Route:
     pattern: str  # may contain "{hub_id}"
     handler: Handler
+    name: str  # the durable consumer's name (after the hub id) and the dead-letter subject's tail
 
 
 class HandlerRouter:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def on(self, pattern: str) -> Callable[[Handler], Handler]:
+    def on(self, pattern: str, *, name: str | None = None) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.routes.append(Route(pattern, handler))
+            route_name = name or handler.__name__.removeprefix("on_").replace("_", "-")
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", route_name):
+                raise ValueError(f"handler name {route_name!r}: lower-case letters, digits and '-'")
+            if any(route.name == route_name for route in self.routes):
+                raise ValueError(f"two handlers named {route_name!r}")
+            self.routes.append(Route(pattern, handler, route_name))
             return handler
 
         return register
@@ -57,40 +65,3 @@ class HandlerRouter:
         return [
             r.handler for r in self.routes if subject_matches(r.pattern.replace("{hub_id}", hub_id), subject)
         ]
-
-
-router = HandlerRouter()
-
-
-@router.on("hub.global.presence")
-async def on_presence(event: Event, ctx: BridgeContext) -> None:
-    from app.federation.service import record_presence
-
-    await record_presence(ctx.driver, event=event, database=ctx.settings.neo4j_database)
-
-
-@router.on("hub.{hub_id}.code.pushed")
-async def on_code_pushed(event: Event, ctx: BridgeContext) -> None:
-    """A push: enqueue the incremental ingest on the arq worker (keyed by the event id, so a
-    redelivered push event is enqueued once)."""
-    data = event.data if isinstance(event.data, dict) else {}
-    repo = data.get("repo")
-    if not isinstance(repo, str) or not repo:
-        log.warning("code.pushed %s has no repo; ignored", event.id)
-        return
-    if ctx.arq is None:
-        from arq import create_pool
-        from arq.connections import RedisSettings
-
-        ctx.arq = await create_pool(RedisSettings.from_dsn(ctx.settings.redis_server_url))
-    await ctx.arq.enqueue_job(
-        "ingest_on_push",
-        repo=repo,
-        project=data.get("project"),
-        before=data.get("before"),
-        after=data.get("after"),
-        ref=data.get("ref"),
-        correlationid=event.correlationid,
-        causationid=event.id,
-        _job_id=f"push:{event.id}",
-    )

@@ -42,6 +42,7 @@ from app.events.models import (
     PublishAck,
     PublishRequest,
     StoredEvent,
+    check_event_data,
     check_pattern,
     check_subject,
     default_type,
@@ -226,6 +227,7 @@ class EventService:
         a second validation pass: this is the hot path of publishing."""
         subject = check_subject(request.subject)
         self.check_outgoing(subject)
+        check_event_data(subject, request.data)
         name = service or self.service
         return Event.model_construct(
             specversion="1.0",

@@ -8,6 +8,8 @@ from typing import Any
 
 from app.config import Settings, get_settings
 from app.core.db import create_driver
+from app.core.errors import InvalidInput
+from app.events.models import check_repo_path
 from app.events.service import EventService
 
 
@@ -20,10 +22,23 @@ async def ingest_repo(
     files: list[str] | None = None,
     repo_url: str | None = None,
 ) -> dict[str, Any]:
-    """Incremental ingest in a thread (parsing itself fans out to worker processes)."""
+    """Incremental ingest in a thread (parsing itself fans out to worker processes).
+
+    ``files`` come from outside (a push's diff, whoever enqueued the job): each must be a
+    repo-relative path without ``..`` that stays inside the repository through every symlinked
+    component, else the job fails with InvalidInput before anything is read."""
+    from pathlib import Path
+
+    from ingest.discovery import check_repo_files
     from ingest.pipeline import ingest_repository
 
     settings: Settings = ctx.get("settings") or get_settings()
+    try:
+        repo_path = check_repo_path(repo_path)
+        if files is not None:
+            files = check_repo_files(Path(repo_path), files)
+    except ValueError as error:
+        raise InvalidInput(f"ingest_repo: {error}") from None
 
     def run() -> dict[str, Any]:
         driver = ctx.get("neo4j_sync_driver") or create_driver(settings)

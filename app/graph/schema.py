@@ -39,7 +39,7 @@ class GraphContext(Protocol):
 
     driver: AsyncDriver
     settings: Settings
-    nats: Any
+    events: Any  # app.events.service.EventService, or None
 
 
 def _deps(info: Info) -> dict[str, Any]:
@@ -804,7 +804,7 @@ class GraphMutation:
     ) -> TriggerAuditResult:
         context: GraphContext = info.context
         request = await service.trigger_audit(
-            **_deps(info), nats=context.nats, target_id=target_id, kind=kind
+            **_deps(info), events=context.events, target_id=target_id, kind=kind
         )
         return TriggerAuditResult(
             audit=Audit.of(request.audit), published=request.published, subject=request.subject

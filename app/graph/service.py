@@ -8,7 +8,6 @@ in :mod:`app.graph.models`. GraphQL resolvers and REST views both call these fun
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -26,6 +25,7 @@ from app.config import Settings
 from app.core.cypher import query
 from app.core.errors import InvalidInput, LimitExceeded, NotFound
 from app.core.values import plain_map
+from app.events.service import EventService
 from app.graph.models import (
     DEFAULT_GRAPH_NODES,
     DEPENDENCY_EDGES,
@@ -767,15 +767,18 @@ async def register_service(
     return _record(Entity.SERVICE, rows[0])
 
 
-def audit_subject(kind: AuditKind) -> str:
-    return f"agent.request.audit-{AuditKind(kind).value}"
+def audit_subject(settings: Settings) -> str:
+    return f"hub.{settings.hub_id}.audit.requested"
 
 
 async def trigger_audit(
-    *, driver: AsyncDriver, settings: Settings, nats: Any | None, target_id: str, kind: AuditKind
+    *, driver: AsyncDriver, settings: Settings, events: EventService | None, target_id: str, kind: AuditKind
 ) -> AuditRequest:
-    """A pending Audit about the target, and a request for an agent on NATS.
+    """A pending Audit about the target, and a request for an agent as an event.
 
+    The request is ``hub.<id>.audit.requested`` published through the event service: stored in
+    JetStream (an agent that starts later still finds it; a retry is stored once: the event id
+    is derived from the Audit's), carrying the correlation id of the request that asked for it.
     The Audit is the record of the request: it is created even when NATS is unreachable, and
     ``published`` says whether the request went out (an agent can also pick up pending Audits).
     """
@@ -794,7 +797,7 @@ async def trigger_audit(
         now=_now(),
     )
     audit = _record(Entity.AUDIT, rows[0])
-    subject = audit_subject(kind)
+    subject = audit_subject(settings)
     payload = {
         "auditId": audit.id,
         "kind": kind.value,
@@ -804,11 +807,34 @@ async def trigger_audit(
         "requestedAt": audit.props.get("createdAt"),
     }
     published = False
-    if nats is not None and getattr(nats, "is_connected", False):
+    if events is not None and events.connected:
         try:
-            await nats.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": audit.id})
-            await nats.flush(timeout=2)
+            await events.publish(events.event(subject, payload, id=f"audit-{audit.id}"))
             published = True
         except Exception as error:  # any transport failure: the Audit stays pending
             log.warning("audit %s not published on %s: %s", audit.id, subject, error)
     return AuditRequest(audit=audit, published=published, subject=subject)
+
+
+async def push_project(
+    *, driver: AsyncDriver, settings: Settings, repo: str, project: str | None
+) -> tuple[str, str]:
+    """The folder and project a ``code.pushed`` may ingest: a Repo already in the graph (its
+    registered project wins when the push names another), or a folder under
+    ``HUB_INGEST_ROOTS``. Anything else is refused: an event must not make the hub read, or run
+    git in, an arbitrary folder."""
+    from pathlib import Path
+
+    folder = Path(repo).resolve()
+    if not folder.is_dir():
+        raise InvalidInput(f"repo {repo!r} is not a folder on this machine")
+    rows = await _run(driver, settings, "repo_projects", path=str(folder))
+    registered = [row["project"] for row in rows]
+    if registered:
+        return str(folder), project if project in registered else registered[0]
+    if any(folder.is_relative_to(root) for root in settings.ingest_roots):
+        return str(folder), project or folder.name
+    raise InvalidInput(
+        f"repo {repo!r} is not a repository of this hub",
+        hint="ingest it once with `hub graph ingest`, or list its parent folder in HUB_INGEST_ROOTS",
+    )
