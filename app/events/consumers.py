@@ -10,7 +10,9 @@ Failures: a poison message (not an envelope, or a handler raising ``InvalidInput
 ``ValidationError``) and a message that failed its ``HUB_EVENTS_HANDLER_MAX_DELIVER``-th delivery
 are published to ``hub.<hub_id>.deadletter.<route name>`` with the reason and terminated; other
 failures are nak'ed with the next delay of ``HUB_EVENTS_HANDLER_BACKOFF_S`` (the same list is
-the consumer's ``backoff``, which the server applies when a worker dies holding a message).
+the consumer's ``backoff``, which the server applies when a worker dies holding a message; when
+the server gives up on such a message it sends a max-deliveries advisory, which dead-letters it
+too). A dead letter's id is derived from the consumer and stream sequence: stored once.
 Routing rules hold here as in the bridge: another hub's event reaches a handler only if imported.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from typing import Any
 
@@ -64,6 +67,7 @@ class DurableHandlers:
     def start(self) -> None:
         for route in self.router.routes:
             self._tasks.append(asyncio.create_task(self._run(route), name=f"handler-{route.name}"))
+        self._tasks.append(asyncio.create_task(self._advisories(), name="handler-advisories"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -142,6 +146,38 @@ class DurableHandlers:
                 with contextlib.suppress(Exception):
                     await sub.unsubscribe()
 
+    async def _advisories(self) -> None:
+        """Messages the server stopped redelivering on its own (ack timeouts used up every
+        delivery: a worker died holding them) are dead-lettered from the server's advisory."""
+        await self.events.ready.wait()
+        nc = self.events.nc
+        assert nc is not None
+        routes = {consumer_name(self.settings.hub_id, route): route for route in self.router.routes}
+        prefix = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{self.settings.events_stream}"
+
+        async def on_advisory(msg: Msg) -> None:
+            try:
+                advisory = json.loads(msg.data)
+                route = routes.get(advisory.get("consumer"))
+                if route is None:
+                    return
+                seq = int(advisory["stream_seq"])
+                deliveries = int(advisory.get("deliveries", 0))
+                reason = "no ack within the backoff (the handling worker stopped or hung)"
+                for stored in await self.events.get([seq]):
+                    await self._publish_deadletter(
+                        route, stored.subject, seq, deliveries, msg=None, event=stored, reason=reason
+                    )
+            except Exception as error:
+                log.warning("max-deliveries advisory not handled: %s", error)
+
+        sub = await nc.subscribe(f"{prefix}.*", cb=on_advisory)  # this hub's consumers: see routes
+        try:
+            await asyncio.Event().wait()
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
     async def handle(self, route: Route, msg: Msg) -> None:
         event = decode(msg.data)
         if event is None:
@@ -174,29 +210,41 @@ class DurableHandlers:
         """Publish what failed and why, then terminate the message (never redelivered again). If
         the dead letter cannot be stored the message is nak'ed instead: nothing is lost."""
         meta = msg.metadata
-        data = {
-            "handler": route.name,
-            "consumer": consumer_name(self.settings.hub_id, route),
-            "subject": msg.subject,
-            "event_id": event.id if event is not None else None,
-            "stream_seq": meta.sequence.stream,
-            "deliveries": meta.num_delivered,
-            "reason": reason[:2000],
-            "payload": msg.data[:MAX_DEADLETTER_PAYLOAD].decode(errors="replace"),
-        }
-        fields: dict[str, Any] = {}
-        if event is not None:
-            fields = {"correlationid": event.correlationid, "causationid": event.id}
         try:
-            letter = self.events.event(deadletter_subject(self.settings.hub_id, route), data, **fields)
-            await self.events.publish(letter)
+            await self._publish_deadletter(route, msg.subject, meta.sequence.stream, meta.num_delivered,
+                                           msg=msg, event=event, reason=reason)  # fmt: skip
         except Exception as error:
             log.error("dead letter for %s not stored (%s); redelivering", route.name, error)
             await msg.nak(delay=self.settings.events_handler_backoff_s[0])
             return
-        self.deadlettered += 1
-        log.warning("handler %s: message %s dead-lettered: %s", route.name, meta.sequence.stream, reason)
         await msg.term()
+
+    async def _publish_deadletter(
+        self, route: Route, subject: str, seq: int, deliveries: int, *, msg: Msg | None, event: Event | None,
+        reason: str,
+    ) -> None:  # fmt: skip
+        consumer = consumer_name(self.settings.hub_id, route)
+        raw = (
+            msg.data if msg is not None else (event.model_dump_json().encode() if event is not None else b"")
+        )
+        data = {
+            "handler": route.name,
+            "consumer": consumer,
+            "subject": subject,
+            "event_id": event.id if event is not None else None,
+            "stream_seq": seq,
+            "deliveries": deliveries,
+            "reason": reason[:2000],
+            "payload": raw[:MAX_DEADLETTER_PAYLOAD].decode(errors="replace"),
+        }
+        fields: dict[str, Any] = {"id": f"deadletter-{consumer}-{seq}"}  # stored once per message
+        if event is not None:
+            fields |= {"correlationid": event.correlationid, "causationid": event.id}
+        await self.events.publish(
+            self.events.event(deadletter_subject(self.settings.hub_id, route), data, **fields)
+        )
+        self.deadlettered += 1
+        log.warning("handler %s: message %s dead-lettered: %s", route.name, seq, reason)
 
 
 def _reason(error: BaseException) -> str:

@@ -4,6 +4,7 @@ backoff, dead letters (real nats-server; the handlers are small test functions).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections import Counter
 
@@ -150,6 +151,53 @@ async def test_failures_are_redelivered_with_backoff_then_dead_lettered(
             info = await js.consumer_info(quick.events_stream, f"handler-local-{name}")
             assert info.num_pending == 0 and info.num_ack_pending == 0, (name, info)
             assert info.config.backoff == [0.3, 0.6] and info.config.max_deliver == 3
+    finally:
+        await handlers.stop()
+        await events.close()
+
+
+async def test_a_message_whose_worker_never_acks_is_dead_lettered_from_the_advisory(
+    settings: Settings, async_driver: AsyncDriver
+) -> None:
+    """A handler that hangs (a worker that died holding the message): the server redelivers after
+    each backoff step, gives up after max_deliver, and its advisory produces the dead letter."""
+    quick = settings.model_copy(
+        update={"events_handler_backoff_s": [0.3, 0.3], "events_handler_max_deliver": 3}
+    )
+    events = EventService(quick, service="advisory-test")
+    await events.connect()
+    tag = uuid.uuid4().hex[:6]
+    name = f"hung-{tag}"
+    router = HandlerRouter()
+
+    @router.on(f"hub.local.{name}.*", name=name)
+    async def on_hung(event: Event, _: object) -> None:
+        await asyncio.Event().wait()  # never returns, never acks
+
+    handlers = DurableHandlers(BridgeContext(settings=quick, events=events, driver=async_driver), router)
+    handlers.start()
+    try:
+        await asyncio.wait_for(handlers.ready.wait(), 10)
+        await asyncio.sleep(0.3)  # the advisory subscription follows the consumers
+        ack = await events.publish(events.event(f"hub.local.{name}.happened", {}, correlationid=tag))
+        js = events.js
+        assert js is not None
+        # Another puller on the same durable stands in for the restarted workers that also hang.
+        other = await js.pull_subscribe_bind(durable=f"handler-local-{name}", stream=quick.events_stream)
+        deliveries = 1  # the first went to the hung handler
+        deadline = asyncio.get_running_loop().time() + 20
+        letters: list[Event] = []
+        while not letters:
+            assert asyncio.get_running_loop().time() < deadline, "no dead letter"
+            with contextlib.suppress(TimeoutError):
+                deliveries += len(await other.fetch(1, timeout=0.5))
+            with contextlib.suppress(TimeoutError):  # a stream read timing out on a loaded machine
+                letters = await dead_letters(events, name)
+        (letter,) = letters
+        assert deliveries == 3
+        assert letter.causationid == ack.id and letter.correlationid == tag
+        assert "no ack" in letter.data["reason"] and letter.data["deliveries"] == 3
+        await other.unsubscribe()
     finally:
         await handlers.stop()
         await events.close()
