@@ -169,6 +169,7 @@ class EventPage(BaseModel):
 # A value that ends up on a git command line or in a file path is checked here, at the edge,
 # and again where it is used (the worker's handler and its arq job).
 COMMIT_ID = r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$"  # a full SHA-1 or SHA-256 id; zeros = no commit
+_COMMIT_ID = re.compile(COMMIT_ID)
 _REF = re.compile(r"^(?!-)[A-Za-z0-9._/@+-]{1,256}$")
 
 
@@ -197,14 +198,23 @@ class CodePushedData(BaseModel):
 
     repo: str
     project: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")
-    before: str | None = Field(default=None, pattern=COMMIT_ID)
-    after: str | None = Field(default=None, pattern=COMMIT_ID)
+    before: str | None = None
+    after: str | None = None
     ref: str | None = None
 
     @field_validator("repo")
     @classmethod
     def _repo(cls, value: str) -> str:
         return check_repo_path(value)
+
+    @field_validator("before", "after")
+    @classmethod
+    def _commit_id(cls, value: str | None) -> str | None:
+        if value is not None and not _COMMIT_ID.match(value):
+            raise ValueError(
+                f"must be a full commit id (40 or 64 lower-case hex digits; zeros for none): {value!r}"
+            )
+        return value
 
     @field_validator("ref")
     @classmethod
@@ -226,7 +236,10 @@ def check_event_data(subject: str, data: Any) -> None:
     try:
         model.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'data'}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'data'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
         raise InvalidInput(f"{subject}: invalid data: {problems}") from None
 
 
