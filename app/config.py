@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.errors import ConfigurationError
+
 _MEMORY = re.compile(r"^\d+[kmg]$", re.IGNORECASE)
 
 
@@ -154,8 +156,6 @@ class Settings(BaseSettings):
             return self.neo4j_user, self.neo4j_password.get_secret_value()
         if self.password_file.exists():
             return self.neo4j_user, self.password_file.read_text().strip()
-        from app.core.errors import ConfigurationError
-
         raise ConfigurationError(
             f"no Neo4j password: set HUB_NEO4J_PASSWORD, or run `hub up` to create the local one "
             f"in {self.password_file}"

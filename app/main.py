@@ -14,8 +14,6 @@ from fastapi.staticfiles import StaticFiles
 from strawberry.fastapi import GraphQLRouter
 
 from app import __version__
-from app.agents.router import router as agents_router
-from app.compliance.router import router as compliance_router
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.core.errors import HubError
@@ -29,16 +27,12 @@ from app.federation.router import router as federation_router
 from app.graph.router import router as graph_router
 from app.health.router import router as health_router
 from app.health.services_router import router as services_router
-from app.intelligence.router import router as intelligence_router
 from app.schema import get_context, schema
 
 DOMAIN_ROUTERS = (
     health_router,
     graph_router,
     events_router,
-    agents_router,
-    compliance_router,
-    intelligence_router,
     federation_router,
     services_router,
     rpc_router,
@@ -54,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.driver = create_async_driver(settings)
         # Event backbone: connects in the background, so graph reads serve while NATS is down.
         app.state.events = EventService(settings)
+        # The API handles no events and sends no heartbeat (the worker does, once per hub); its
+        # bridge only links to a federation NATS when one is configured.
         app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
         app.state.bridge.start()
         # Everything alive now lives as long as the app: leave it out of every GC pass, which

@@ -16,19 +16,22 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 
+from app.compliance.schema import ComplianceMutation
 from app.config import Settings
 from app.events.schema import EventsSubscription
 from app.graph.execution import FlatListExecutionContext
 from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, ValidationByText
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
-from app.graph.views_schema import ViewsMutation, ViewsQuery
+from app.health.schema import HealthMutation
+from app.views.schema import ViewsMutation, ViewsQuery
+from app.work.schema import WorkMutation
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
 QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery)
-MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation)
+MUTATIONS: tuple[type, ...] = (GraphMutation, WorkMutation, HealthMutation, ComplianceMutation, ViewsMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 
 
@@ -40,6 +43,7 @@ class HubContext(BaseContext):
         self.driver = driver
         self.settings = settings
         self.events = events
+        self.loaders: dict[str, Any] = {}  # per-request DataLoaders by name (one round trip per level)
 
 
 async def get_context(connection: HTTPConnection) -> HubContext:

@@ -55,11 +55,11 @@ def run(
     ] = False,
 ) -> None:
     """Run the whole hub: the local runtime, the API and the worker, started and stopped together."""
-    from app.cli.main import up
     from app.runtime.manager import down as runtime_down
 
     settings = get_settings()
-    up()
+    if subprocess.run([sys.executable, "-m", "app.cli", "up"], check=False).returncode != 0:
+        raise typer.Exit(1)  # `hub up` has said what is wrong
     serve_args = ["serve"]
     if port is not None:
         serve_args += ["--port", str(port)]

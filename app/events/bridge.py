@@ -21,8 +21,9 @@ from nats.aio.msg import Msg
 from neo4j import AsyncDriver
 
 from app.config import Settings
+from app.core.nats import quiet_nats_error
 from app.events.projection import Projector
-from app.events.service import MSG_ID, EventService, _log_error, decode, route_allowed
+from app.events.service import MSG_ID, EventService, decode, route_allowed
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Bridge:
         url = self.settings.federation_nats_url
         assert url is not None
         remote = await nats.connect(
-            url, error_cb=_log_error, max_reconnect_attempts=-1, name=f"bridge@{self.settings.hub_id}"
+            url, error_cb=quiet_nats_error, max_reconnect_attempts=-1, name=f"bridge@{self.settings.hub_id}"
         )
         self._remote = remote
         local = self.events.nc

@@ -31,9 +31,8 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from app.core.errors import InvalidInput, NotFound
-from app.events.handlers import BridgeContext, HandlerRouter, Route
 from app.events.models import Event
-from app.events.service import EventService, decode, route_allowed
+from app.events.service import BridgeContext, EventService, HandlerRouter, Route, decode, route_allowed
 
 log = logging.getLogger(__name__)
 FETCH_BATCH = 16

@@ -14,9 +14,8 @@ from neo4j import AsyncDriver
 from app.config import Settings
 from app.core.errors import InvalidInput
 from app.events.consumers import DurableHandlers
-from app.events.handlers import BridgeContext, HandlerRouter
 from app.events.models import Event, EventQuery, Origin, PublishRequest
-from app.events.service import EventService
+from app.events.service import BridgeContext, EventService, HandlerRouter
 
 
 def foreign(subject: str, hub: str = "east") -> Event:

@@ -31,8 +31,8 @@ from app.config import Settings
 from app.core.errors import InvalidInput
 from app.events.models import Event, EventQuery, Origin
 from app.events.service import EventService
-from app.graph.views_service import compute_communities
 from app.main import create_app
+from app.views.service import compute_communities
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = str(Path(sys.executable).with_name("hub"))
