@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import nats
 import orjson
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -20,14 +18,11 @@ from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.core.errors import HubError
 from app.core.metrics import MetricsMiddleware, metrics_endpoint
-from app.core.nats import quiet_nats_error
-from app.events import handlers as event_handlers
 from app.events.bridge import Bridge
 from app.events.correlation import CorrelationMiddleware
 from app.events.router import router as events_router
 from app.events.rpc import router as rpc_router
-from app.events.service import EventService, HandlerRouter
-from app.federation import handlers as federation_handlers
+from app.events.service import EventService
 from app.federation.router import router as federation_router
 from app.graph.router import router as graph_router
 from app.health.router import router as health_router
@@ -43,30 +38,6 @@ DOMAIN_ROUTERS = (
     rpc_router,
 )
 
-# NATS handlers and bridge loops of every domain, handed to the bridge (events knows no domain).
-BRIDGE_HANDLERS = HandlerRouter(event_handlers.router, federation_handlers.router)
-BRIDGE_LOOPS = (federation_handlers.presence_loop,)
-
-
-async def connect_nats(settings: Settings) -> nats.aio.client.Client | None:
-    """A core NATS connection for request/reply publishing (e.g. audit requests); None when NATS is
-    down at start, so the API serves without it and publishers report ``published=false``."""
-    try:
-        # With unlimited reconnects nats-py retries a failed first connect forever: bound it.
-        return await asyncio.wait_for(
-            nats.connect(
-                settings.nats_server_url,
-                name=f"hub-api-graph@{settings.hub_id}",
-                connect_timeout=2,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                error_cb=quiet_nats_error,
-            ),
-            timeout=3,
-        )
-    except Exception:
-        return None
-
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -75,12 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.driver = create_async_driver(settings)
-        app.state.nats = await connect_nats(settings)
         # Event backbone: connects in the background, so graph reads serve while NATS is down.
         app.state.events = EventService(settings)
-        app.state.bridge = Bridge(
-            settings, app.state.events, app.state.driver, handlers=BRIDGE_HANDLERS, loops=BRIDGE_LOOPS
-        )
+        # The API handles no events and sends no heartbeat (the worker does, once per hub); its
+        # bridge only links to a federation NATS when one is configured.
+        app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
         app.state.bridge.start()
         # Everything alive now lives as long as the app: leave it out of every GC pass, which
         # otherwise re-scans it during large graph responses (a p95 cost measured in bench/).
@@ -90,8 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.bridge.stop()
             await app.state.events.close()
-            if app.state.nats is not None:
-                await app.state.nats.close()
             await app.state.driver.close()
 
     app = FastAPI(title="CommandCenter Hub", version=__version__, lifespan=lifespan)

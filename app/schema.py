@@ -36,19 +36,19 @@ SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 
 
 class HubContext(BaseContext):
-    """What every resolver gets: the Neo4j driver, the settings and the NATS connection (or None)."""
+    """What every resolver gets: the Neo4j driver, the settings and the event service (or None)."""
 
-    def __init__(self, *, driver: AsyncDriver, settings: Settings, nats: Any | None) -> None:
+    def __init__(self, *, driver: AsyncDriver, settings: Settings, events: Any | None) -> None:
         super().__init__()
         self.driver = driver
         self.settings = settings
-        self.nats = nats
+        self.events = events
         self.loaders: dict[str, Any] = {}  # per-request DataLoaders by name (one round trip per level)
 
 
 async def get_context(connection: HTTPConnection) -> HubContext:
     state = connection.app.state
-    return HubContext(driver=state.driver, settings=state.settings, nats=getattr(state, "nats", None))
+    return HubContext(driver=state.driver, settings=state.settings, events=getattr(state, "events", None))
 
 
 schema = HubSchema(

@@ -1,13 +1,18 @@
-"""The arq worker (``hub worker``): periodic jobs and event-triggered ones, on Redis.
+"""The arq worker (``hub worker``): the hub's one home for background work, on Redis.
 
-The worker keeps the Neo4j ``(:Event)`` projection (``HUB_EVENTS_PROJECTOR=worker``), off the
-API's serving path. Periodic (arq cron, second resolution): Service health probes every
-``health_interval_s`` (15 s), federation metrics every ``metrics_interval_s`` (30 s), marking
-silent hubs offline every ``presence_interval_s`` (5 s). Event-triggered: ``ingest_on_push``
-(enqueued by the bridge for ``hub.<id>.code.pushed``) runs an incremental ingest of the files
-changed between ``before`` and ``after`` and publishes ``hub.<id>.graph.updated`` with the
-counts (recomputing the project's GDS communities first when it has them). Jobs are handed
-ids and paths, never objects, and use the driver and NATS connection opened once at start-up.
+Whatever must happen once per hub runs here, never in the API processes (there may be several):
+- the event handlers, as JetStream durable consumers (``app.events.consumers``): the domains'
+  ``HandlerRouter``s (``app/graph/handlers.py``: ``hub.<id>.code.pushed`` → enqueue
+  ``ingest_on_push``; ``app/federation/handlers.py``: ``hub.global.presence`` → ``(:Hub)``);
+- periodic jobs (arq cron, second resolution; arq runs each tick once even with several
+  workers on one Redis): this hub's presence every ``presence_interval_s`` (5 s) and marking
+  silent hubs offline, Service health probes every ``health_interval_s`` (15 s), federation
+  metrics every ``metrics_interval_s`` (30 s);
+- the Neo4j ``(:Event)`` projection (``HUB_EVENTS_PROJECTOR=worker``).
+``ingest_on_push`` runs an incremental ingest of the files changed between ``before`` and
+``after`` and publishes ``hub.<id>.graph.updated`` (``app.graph.flows``). Jobs are handed ids
+and paths, never objects, check their arguments again (anyone who can reach Redis can enqueue),
+and use the driver and NATS connection opened once at start-up.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from pathlib import Path
 from typing import Any
 
 from arq import cron
@@ -22,15 +28,23 @@ from arq.connections import RedisSettings
 
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
+from app.core.errors import InvalidInput
+from app.events.consumers import DurableHandlers
+from app.events.models import CodePushedData, null_commit
 from app.events.projection import Projector
-from app.events.service import EventService
-from app.federation.service import mark_silent_hubs, metrics_event
+from app.events.service import BridgeContext, EventService, HandlerRouter
+from app.federation import handlers as federation_handlers
+from app.federation.service import mark_silent_hubs, metrics_event, presence_event
+from app.graph import handlers as graph_handlers
 from app.graph.flows import ingest_and_announce
 from app.graph.jobs import ingest_repo, ingest_sync
+from app.graph.service import push_project
 from app.health.services_health import probe_services
+from ingest.discovery import check_repo_files
 
 log = logging.getLogger(__name__)
-NULL_SHA = "0" * 40
+# Every event handler of the hub, one durable consumer each (see app.events.consumers).
+HUB_HANDLERS = HandlerRouter(graph_handlers.router, federation_handlers.router)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -44,9 +58,14 @@ async def startup(ctx: dict[str, Any]) -> None:
     if settings.events_projector == "worker":
         ctx["projector"] = Projector(ctx["events"], ctx["driver"])
         ctx["projector"].start()
+    bridge = BridgeContext(settings=settings, events=ctx["events"], driver=ctx["driver"], arq=ctx["redis"])
+    ctx["handlers"] = DurableHandlers(bridge, HUB_HANDLERS)
+    ctx["handlers"].start()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("handlers") is not None:
+        await ctx["handlers"].stop()
     if ctx.get("projector") is not None:
         await ctx["projector"].stop()
     await ctx["events"].close()
@@ -67,14 +86,26 @@ async def publish_metrics_job(ctx: dict[str, Any]) -> bool:
     return True
 
 
-async def mark_silent_hubs_job(ctx: dict[str, Any]) -> dict[str, Any]:
-    return await mark_silent_hubs(ctx["driver"], settings=ctx["settings"])
+async def presence_job(ctx: dict[str, Any]) -> dict[str, Any]:
+    """This hub's heartbeat, then silent hubs marked offline (one tick, once per hub)."""
+    events: EventService = ctx["events"]
+    published = False
+    if events.connected:
+        try:
+            await events.publish(await presence_event(ctx["driver"], events=events, settings=ctx["settings"]))
+            published = True
+        except Exception as error:
+            log.info("presence not published: %s: %s", type(error).__name__, error)
+    marked = await mark_silent_hubs(ctx["driver"], settings=ctx["settings"])
+    return {"published": published, **marked}
 
 
 async def changed_files(repo: str, before: str | None, after: str | None) -> list[str] | None:
-    """Paths changed between two commits; None (everything, diffed by hash) for a new branch."""
-    if not before or not after or before == NULL_SHA or after == NULL_SHA:
+    """Paths changed between two commits; None (everything, diffed by hash) for a new branch.
+    The ids were checked as full commit ids; ``--end-of-options`` keeps them operands anyway."""
+    if null_commit(before) or null_commit(after):
         return None
+    assert before is not None and after is not None
     process = await asyncio.create_subprocess_exec(
         "git",
         "-C",
@@ -82,8 +113,10 @@ async def changed_files(repo: str, before: str | None, after: str | None) -> lis
         "diff",
         "--name-only",
         "--no-renames",
+        "--end-of-options",
         before,
         after,
+        "--",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -106,8 +139,17 @@ async def ingest_on_push(
     causationid: str | None = None,
 ) -> dict[str, Any]:
     settings: Settings = ctx["settings"]
-    name = project or repo.rstrip("/").rsplit("/", 1)[-1]
-    files = await changed_files(repo, before, after)
+    # Defence in depth: the same checks as the handler that enqueued this job.
+    push = CodePushedData(repo=repo, project=project, before=before, after=after, ref=ref)
+    repo, name = await push_project(
+        driver=ctx["driver"], settings=settings, repo=push.repo, project=push.project
+    )
+    files = await changed_files(repo, push.before, push.after)
+    if files is not None:
+        try:
+            files = check_repo_files(Path(repo), files)
+        except ValueError as error:
+            raise InvalidInput(f"ingest_on_push: {error}") from None
     ingest = functools.partial(ingest_sync, settings, repo_path=repo, project=name, files=files,
                                driver=ctx.get("neo4j_sync_driver"))  # fmt: skip
     outcome = await ingest_and_announce(
@@ -137,7 +179,7 @@ def worker_settings(settings: Settings) -> type:
                 probe_services_job, second=_every(settings.health_interval_s), run_at_startup=True, timeout=60
             ),
             cron(publish_metrics_job, second=_every(settings.metrics_interval_s), timeout=30),
-            cron(mark_silent_hubs_job, second=_every(settings.presence_interval_s), timeout=30),
+            cron(presence_job, second=_every(settings.presence_interval_s), timeout=30),
         ]
         redis_settings = RedisSettings.from_dsn(settings.redis_server_url)
         on_startup = startup_with_settings

@@ -23,6 +23,7 @@ from app.cli.common import err, friendly_errors
 from app.cli.events_cmd import events_app
 from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
+from app.cli.run_cmd import run as run_hub
 from app.config import get_settings
 from app.core.db import create_async_driver
 from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput
@@ -35,6 +36,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(graph_app, name="graph")
 app.add_typer(events_app, name="events")  # issue 5: hub events [publish]
 app.command("worker")(events_worker)  # issue 5: the arq worker
+app.command("run")(run_hub)  # issue 12: runtime + API + worker, supervised together
 console = Console()
 # The driver logs each retry as a warning; the CLI reports failures itself.
 logging.getLogger("neo4j").setLevel(logging.ERROR)

@@ -16,7 +16,7 @@ AuditKindEnum = strawberry.enum(AuditKind, name="AuditKind")
 class TriggerAuditResult:
     audit: Audit
     published: bool = strawberry.field(
-        description="False when NATS was unreachable; the Audit stays pending."
+        description="False when the event log was unreachable; the Audit stays pending."
     )
     subject: str
 
@@ -33,7 +33,7 @@ class ComplianceMutation:
         request = await service.request_audit(
             driver=info.context.driver,
             settings=info.context.settings,
-            nats=info.context.nats,
+            events=info.context.events,
             target_id=target_id,
             kind=kind,
         )

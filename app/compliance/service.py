@@ -6,10 +6,8 @@ can any domain (through this module) that wants an agent to look at a node.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
-from typing import Any
 
 from neo4j import AsyncDriver
 
@@ -17,21 +15,25 @@ from app.compliance.models import AuditKind, AuditRequest
 from app.config import Settings
 from app.core.db import run_named
 from app.core.values import utc_now
+from app.events.service import EventService
 from app.graph.service import Entity, entity_record, get_node
 
 log = logging.getLogger(__name__)
 
 
-def audit_subject(kind: AuditKind) -> str:
-    """The NATS subject an agent listens on for audits of this kind."""
-    return f"agent.request.audit-{AuditKind(kind).value}"
+def audit_subject(settings: Settings) -> str:
+    """The subject agents follow for audit requests (the kind is in the data)."""
+    return f"hub.{settings.hub_id}.audit.requested"
 
 
 async def request_audit(
-    *, driver: AsyncDriver, settings: Settings, nats: Any | None, target_id: str, kind: AuditKind
+    *, driver: AsyncDriver, settings: Settings, events: EventService | None, target_id: str, kind: AuditKind
 ) -> AuditRequest:
-    """A pending Audit about the target, and a request for an agent on NATS.
+    """A pending Audit about the target, and a request for an agent as an event.
 
+    The request is ``hub.<id>.audit.requested`` published through the event service: stored in
+    JetStream (an agent that starts later still finds it; a retry is stored once: the event id
+    is derived from the Audit's), carrying the correlation id of the request that asked for it.
     The Audit is the record of the request: it is created even when NATS is unreachable, and
     ``published`` says whether the request went out (an agent can also pick up pending Audits).
     """
@@ -50,7 +52,7 @@ async def request_audit(
         now=utc_now(),
     )
     audit = entity_record(Entity.AUDIT, rows[0])
-    subject = audit_subject(kind)
+    subject = audit_subject(settings)
     payload = {
         "auditId": audit.id,
         "kind": kind.value,
@@ -60,10 +62,9 @@ async def request_audit(
         "requestedAt": audit.props.get("createdAt"),
     }
     published = False
-    if nats is not None and getattr(nats, "is_connected", False):
+    if events is not None and events.connected:
         try:
-            await nats.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": audit.id})
-            await nats.flush(timeout=2)
+            await events.publish(events.event(subject, payload, id=f"audit-{audit.id}"))
             published = True
         except Exception as error:  # any transport failure: the Audit stays pending
             log.warning("audit %s not published on %s: %s", audit.id, subject, error)

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,9 @@ from app.core.nats import quiet_nats_error
 from app.core.values import plain_value
 from app.events.correlation import correlation_id as current_correlation
 from app.events.correlation import traceparent as current_traceparent
+
+# Event data models other domains validate with (re-exported: domains meet through service).
+from app.events.models import CodePushedData as CodePushedData
 from app.events.models import (
     Event,
     EventPage,
@@ -46,12 +50,14 @@ from app.events.models import (
     PublishAck,
     PublishRequest,
     StoredEvent,
+    check_event_data,
     check_pattern,
     check_subject,
     default_type,
     new_event_id,
     subject_matches,
 )
+from app.events.models import check_repo_path as check_repo_path
 
 log = logging.getLogger(__name__)
 MSG_ID = "Nats-Msg-Id"
@@ -234,6 +240,7 @@ class EventService:
         a second validation pass: this is the hot path of publishing."""
         subject = check_subject(request.subject)
         self.check_outgoing(subject)
+        check_event_data(subject, request.data)
         name = service or self.service
         return Event.model_construct(
             specversion="1.0",
@@ -597,39 +604,51 @@ async def run_named_read(
     return {"rows": rows, "truncated": truncated}
 
 
-# -- what other domains plug into the bridge ---------------------------------------------------
-# The events domain knows no other domain: federation, graph and later ones hand the bridge their
-# handlers (a HandlerRouter each) and background loops, and app/main.py assembles them.
+# -- what other domains plug into the worker's event handlers -----------------------------------
+# The events domain knows no other domain: federation, graph and later ones keep their handlers
+# in a HandlerRouter each (their handlers.py), and app/worker.py assembles them.
 @dataclass
 class BridgeContext:
-    """What a NATS handler or a bridge loop gets: the process's settings, events and driver."""
+    """What a NATS handler gets: the process's settings, events, driver and arq pool."""
 
     settings: Settings
     events: EventService
     driver: AsyncDriver
-    arq: Any = None  # an arq ArqRedis pool, opened lazily by the bridge
+    arq: Any = None  # an arq ArqRedis pool (the worker's own)
     state: dict[str, Any] = field(default_factory=dict)
 
 
 Handler = Callable[[Event, BridgeContext], Awaitable[None]]
-BridgeLoop = Callable[[BridgeContext], Awaitable[None]]  # runs for the bridge's lifetime
 
 
 @dataclass(frozen=True)
 class Route:
     pattern: str  # may contain "{hub_id}"
     handler: Handler
+    name: str  # the durable consumer's name (after the hub id) and the dead-letter subject's tail
 
 
 class HandlerRouter:
-    """Handlers by subject pattern, collected with ``@router.on(pattern)``."""
+    """Handlers by subject pattern, collected with ``@router.on(pattern, name=...)``; the worker
+    runs each route as a durable consumer (``app.events.consumers``), so a name is for good:
+    renaming a route starts a new consumer from new events."""
 
     def __init__(self, *included: HandlerRouter) -> None:
-        self.routes: list[Route] = [route for other in included for route in other.routes]
+        self.routes: list[Route] = []
+        for other in included:
+            for route in other.routes:
+                self._add(route)
 
-    def on(self, pattern: str) -> Callable[[Handler], Handler]:
+    def _add(self, route: Route) -> None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", route.name):
+            raise ValueError(f"handler name {route.name!r}: lower-case letters, digits and '-'")
+        if any(existing.name == route.name for existing in self.routes):
+            raise ValueError(f"two handlers named {route.name!r}")
+        self.routes.append(route)
+
+    def on(self, pattern: str, *, name: str | None = None) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.routes.append(Route(pattern, handler))
+            self._add(Route(pattern, handler, name or handler.__name__.removeprefix("on_").replace("_", "-")))
             return handler
 
         return register

@@ -1,42 +1,24 @@
-"""The federation's part of the event bridge: the presence handler and the heartbeat loop.
+"""The federation's event handlers: presence heard on ``hub.global.presence`` → ``(:Hub)``.
 
-Federation depends on events, never the reverse: ``app/main.py`` hands ``router`` and
-``presence_loop`` to the bridge.
+Federation depends on events, never the reverse: ``app/worker.py`` runs ``router`` as durable
+consumers. The heartbeat itself is the worker's ``presence_job`` (once per hub).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
+from datetime import UTC, datetime
 
 from app.events.service import BridgeContext, Event, HandlerRouter
-from app.federation.service import mark_silent_hubs, presence_event, record_presence
-
-log = logging.getLogger(__name__)
+from app.federation.service import record_presence
 
 router = HandlerRouter()
 
 
-@router.on("hub.global.presence")
+@router.on("hub.global.presence", name="presence")
 async def on_presence(event: Event, ctx: BridgeContext) -> None:
+    """Upsert the sender's ``(:Hub)``. A heartbeat older than the offline threshold (replayed
+    after the worker was down) says nothing about now and is skipped."""
+    age = (datetime.now(UTC) - event.time).total_seconds()
+    if age > ctx.settings.presence_offline_after_s:
+        return
     await record_presence(ctx.driver, event=event, database=ctx.settings.neo4j_database)
-
-
-async def presence_loop(ctx: BridgeContext) -> None:
-    """Heartbeat every ``presence_interval_s``; silent hubs are looked for every second so one is
-    marked offline within a second of passing ``presence_offline_after_s``."""
-    settings, events = ctx.settings, ctx.events
-    loop = asyncio.get_running_loop()
-    next_beat = loop.time()
-    while True:
-        if loop.time() >= next_beat:
-            next_beat = loop.time() + settings.presence_interval_s
-            try:
-                await events.publish(await presence_event(ctx.driver, events=events, settings=settings))
-            except Exception as error:
-                log.info("presence not published: %s: %s", type(error).__name__, error)
-        try:
-            await mark_silent_hubs(ctx.driver, settings=settings)
-        except Exception as error:
-            log.debug("silent hubs not checked: %s", error)
-        await asyncio.sleep(min(1.0, settings.presence_interval_s))

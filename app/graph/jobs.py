@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from neo4j import Driver
 
 from app.config import Settings, get_settings
 from app.core.db import create_driver
+from app.core.errors import InvalidInput
+from app.events.service import check_repo_path
+from ingest.discovery import check_repo_files
 
 
 def ingest_sync(
@@ -48,8 +52,18 @@ async def ingest_repo(
     files: list[str] | None = None,
     repo_url: str | None = None,
 ) -> dict[str, Any]:
-    """Incremental ingest in a thread (parsing itself fans out to worker processes)."""
+    """Incremental ingest in a thread (parsing itself fans out to worker processes).
+
+    ``files`` come from outside (a push's diff, whoever enqueued the job): each must be a
+    repo-relative path without ``..`` that stays inside the repository through every symlinked
+    component, else the job fails with InvalidInput before anything is read."""
     settings: Settings = ctx.get("settings") or get_settings()
+    try:
+        repo_path = check_repo_path(repo_path)
+        if files is not None:
+            files = check_repo_files(Path(repo_path), files)
+    except ValueError as error:
+        raise InvalidInput(f"ingest_repo: {error}") from None
     return await asyncio.to_thread(
         ingest_sync, settings, repo_path=repo_path, project=project, since=since, files=files,
         repo_url=repo_url, driver=ctx.get("neo4j_sync_driver"),

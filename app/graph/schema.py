@@ -40,7 +40,7 @@ class GraphContext(Protocol):
 
     driver: AsyncDriver
     settings: Settings
-    nats: Any
+    events: Any  # app.events.service.EventService, or None
     loaders: dict[str, Any]  # per-request DataLoaders, by name
 
 

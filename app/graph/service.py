@@ -12,6 +12,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from neo4j import AsyncDriver
@@ -624,3 +625,25 @@ async def link(
         now=utc_now(),
     )
     return bool(rows and rows[0]["created"])
+
+
+async def push_project(
+    *, driver: AsyncDriver, settings: Settings, repo: str, project: str | None
+) -> tuple[str, str]:
+    """The folder and project a ``code.pushed`` may ingest: a Repo already in the graph (its
+    registered project wins when the push names another), or a folder under
+    ``HUB_INGEST_ROOTS``. Anything else is refused: an event must not make the hub read, or run
+    git in, an arbitrary folder."""
+    folder = Path(repo).resolve()
+    if not folder.is_dir():
+        raise InvalidInput(f"repo {repo!r} is not a folder on this machine")
+    rows = await _run(driver, settings, "repo_projects", path=str(folder))
+    registered = [row["project"] for row in rows]
+    if registered:
+        return str(folder), project if project in registered else registered[0]
+    if any(folder.is_relative_to(root) for root in settings.ingest_roots):
+        return str(folder), project or folder.name
+    raise InvalidInput(
+        f"repo {repo!r} is not a repository of this hub",
+        hint="ingest it once with `hub graph ingest`, or list its parent folder in HUB_INGEST_ROOTS",
+    )
