@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.auth.cli import login as auth_login
+from app.auth.cli import login_url, token_app
 from app.cli.common import err, friendly_errors
 from app.cli.events_cmd import events_app
 from app.cli.events_cmd import worker as events_worker
@@ -34,6 +36,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(graph_app, name="graph")
 app.add_typer(events_app, name="events")  # issue 5: hub events [publish]
 app.command("worker")(events_worker)  # issue 5: the arq worker
+app.add_typer(token_app, name="token")  # issue 12: API keys
+app.command("login")(auth_login)  # issue 12: a new one-time VISLZR login URL
 console = Console()
 # The driver logs each retry as a warning; the CLI reports failures itself.
 logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -226,6 +230,8 @@ def serve(
     settings = get_settings()
     count = workers or settings.api_workers
     bound_host, bound_port = host or settings.api_host, port or settings.api_port
+    # Like Jupyter: a one-time URL that logs the local admin into VISLZR (token file 0600).
+    console.print(f"VISLZR login (one-time): {login_url(settings, port=bound_port)}", highlight=False)
     if count == 1:
         uvicorn.run(create_app(settings), host=bound_host, port=bound_port, log_level="info")
     else:  # worker processes import the factory and read the same HUB_* environment

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from neo4j import AsyncDriver
+from tests_support import api_client
 
 from app.config import Settings
 from app.events.models import EventQuery
@@ -75,7 +75,11 @@ async def symbols(driver: AsyncDriver, project: str) -> set[str]:
 
 
 async def test_commit_and_push_event_update_the_graph(
-    settings: Settings, async_driver: AsyncDriver, worker: subprocess.Popen[bytes], tmp_path: Path
+    settings: Settings,
+    async_driver: AsyncDriver,
+    worker: subprocess.Popen[bytes],
+    tmp_path: Path,
+    admin_token: str,
 ) -> None:
     project = "push" + uuid.uuid4().hex[:8]
     repo = tmp_path / project
@@ -84,7 +88,7 @@ async def test_commit_and_push_event_update_the_graph(
     shutil.copy(ROOT / "scripts/git-hooks/post-commit", repo / ".git/hooks/post-commit")
     events = EventService(settings, service="push-test")
     await events.connect()
-    with TestClient(create_app(settings)) as client:
+    with api_client(create_app(settings), admin_token) as client:
         deadline = time.monotonic() + 30
         while not client.app.state.events.connected:
             assert time.monotonic() < deadline

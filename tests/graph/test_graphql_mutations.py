@@ -6,9 +6,8 @@ import asyncio
 import json
 
 import nats
-from fastapi.testclient import TestClient
 from graph_factory import CodeGraph
-from tests_support import free_ports
+from tests_support import api_client, free_ports
 
 from app.config import Settings
 from app.main import create_app
@@ -142,11 +141,11 @@ def test_trigger_audit_publishes_a_request_on_nats(
 
 
 def test_trigger_audit_without_nats_still_records_the_audit(
-    settings: Settings, code_graph: CodeGraph
+    settings: Settings, code_graph: CodeGraph, admin_token: str
 ) -> None:
     (closed_port,) = free_ports(1)
     offline = settings.model_copy(update={"nats_url": f"nats://127.0.0.1:{closed_port}"})
-    with TestClient(create_app(offline)) as client:
+    with api_client(create_app(offline), admin_token) as client:
         response = client.post(
             "/graphql",
             json={
