@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "changethis", "password", "neo4j", "secret",
@@ -72,7 +72,10 @@ class Settings(BaseSettings):
     health_sample_retention: int = 500  # HealthSample nodes kept per service
     # --- end event backbone ---
 
-    environment: Literal["development", "production"] = "development"  # GraphiQL only in development
+    # GraphiQL (behind the login) only in development; `make run` sets HUB_ENV=development.
+    environment: Literal["development", "production"] = Field(
+        default="development", validation_alias=AliasChoices("HUB_ENV", "HUB_ENVIRONMENT", "environment")
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # Worker processes of `hub serve`: graph responses are CPU-bound Python, so one per core

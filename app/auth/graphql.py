@@ -19,6 +19,7 @@ from graphql import (
 )
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from app.auth.scopes import GRAPHQL_RULES, check
 from app.auth.service import Guard
@@ -57,9 +58,10 @@ class ScopeGuard(SchemaExtension):
                 extensions: dict[str, Any] = {"code": error.code}
                 if error.hint:
                     extensions["hint"] = error.hint
-                context.result = ExecutionResult(
-                    data=None, errors=[GraphQLError(error.message, extensions=extensions)]
-                )
+                refusal = GraphQLError(error.message, extensions=extensions)
+                if context.operation_type is OperationType.SUBSCRIPTION:
+                    raise refusal from None  # a subscription ignores a preset result; an error ends it
+                context.result = ExecutionResult(data=None, errors=[refusal])
         yield
 
     def _check(
