@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from strawberry.fastapi import GraphQLRouter
+from strawberry.types.unset import UNSET
 
 from app import __version__
 from app.agents.router import router as agents_router
@@ -143,11 +144,11 @@ class HubGraphQLRouter(GraphQLRouter):  # type: ignore[type-arg]
     """Encodes responses with orjson: several times faster than json.dumps on large graphs. A
     websocket without a session cookie authenticates in its connection_init payload."""
 
-    async def on_ws_connect(self, context: Any) -> None:
+    async def on_ws_connect(self, context: Any) -> Any:
         if context.principal is None:
             guard = context.request.app.state.guard
             context.principal = await authenticate_connection_init(guard, context.connection_params)
-        return None
+        return UNSET  # a plain connection_ack, as before
 
     def encode_json(self, data: object) -> str:
         # str, not bytes: the same encoder frames websocket messages, and a binary frame is

@@ -19,12 +19,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from app.auth.cli import login as auth_login
-from app.auth.cli import login_url, token_app
 from app.cli.common import err, friendly_errors
 from app.cli.events_cmd import events_app
 from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
+from app.cli.token_cmd import login as auth_login
+from app.cli.token_cmd import login_url, token_app
 from app.config import get_settings
 from app.core.db import create_async_driver
 from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput

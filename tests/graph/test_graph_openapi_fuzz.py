@@ -51,7 +51,7 @@ def test_no_server_errors(served_api: str, auth_headers: dict[str, str]) -> None
         if result.ok().path != "/api/events/stream"
     ]
     methods = {op.method.upper() for op in operations}
-    assert len(operations) >= 18 and {"GET", "POST"} <= methods, [op.path for op in operations]
+    assert len(operations) >= 15 and {"GET", "POST"} <= methods, [op.path for op in operations]
 
     for operation in operations:
 
