@@ -140,7 +140,8 @@ def test_deep_search_offsets_are_refused_before_the_database(gql, db_calls: list
     import base64
 
     deep = base64.b64encode(b"offset:50000").decode()
-    body = gql('query($a: String) { search(query: "x", after: $a) { edges { node { score } } } }', {"a": deep})
+    query = 'query($a: String) { search(query: "x", after: $a) { edges { node { score } } } }'
+    body = gql(query, {"a": deep})
     assert body["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
     assert "50001" in body["errors"][0]["message"]
     assert db_calls == []
