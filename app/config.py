@@ -17,6 +17,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.errors import ConfigurationError
+
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "changethis", "password", "neo4j", "secret",
                            "example", "placeholder", "xxx", "todo"})  # fmt: skip
 _MEMORY = re.compile(r"^\d+[kmg]$", re.IGNORECASE)
@@ -155,8 +157,6 @@ class Settings(BaseSettings):
             return self.neo4j_user, self.neo4j_password.get_secret_value()
         if self.password_file.exists():
             return self.neo4j_user, self.password_file.read_text().strip()
-        from app.core.errors import ConfigurationError
-
         raise ConfigurationError(
             f"no Neo4j password: set HUB_NEO4J_PASSWORD, or run `hub up` to create the local one "
             f"in {self.password_file}"

@@ -19,27 +19,27 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET
 
 from app import __version__
-from app.agents.router import router as agents_router
 from app.auth.graphql import authenticate_connection_init
 from app.auth.middleware import TrustBoundary, authorize_route
 from app.auth.router import router as auth_router
 from app.auth.scopes import API_PREFIXES
 from app.auth.service import Guard
-from app.compliance.router import router as compliance_router
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.core.errors import HubError
 from app.core.metrics import MetricsMiddleware, metrics_endpoint
+from app.core.nats import quiet_nats_error
+from app.events import handlers as event_handlers
 from app.events.bridge import Bridge
 from app.events.correlation import CorrelationMiddleware
 from app.events.router import router as events_router
 from app.events.rpc import router as rpc_router
-from app.events.service import EventService
+from app.events.service import EventService, HandlerRouter
+from app.federation import handlers as federation_handlers
 from app.federation.router import router as federation_router
 from app.graph.router import router as graph_router
 from app.health.router import router as health_router
 from app.health.services_router import router as services_router
-from app.intelligence.router import router as intelligence_router
 from app.schema import get_context, schema
 
 DOMAIN_ROUTERS = (
@@ -47,17 +47,14 @@ DOMAIN_ROUTERS = (
     health_router,
     graph_router,
     events_router,
-    agents_router,
-    compliance_router,
-    intelligence_router,
     federation_router,
     services_router,
     rpc_router,
 )
 
-
-async def _quiet_nats_error(_: Exception) -> None:
-    """nats-py prints each reconnect failure with a traceback unless given a callback."""
+# NATS handlers and bridge loops of every domain, handed to the bridge (events knows no domain).
+BRIDGE_HANDLERS = HandlerRouter(event_handlers.router, federation_handlers.router)
+BRIDGE_LOOPS = (federation_handlers.presence_loop,)
 
 
 async def connect_nats(settings: Settings) -> nats.aio.client.Client | None:
@@ -72,7 +69,7 @@ async def connect_nats(settings: Settings) -> nats.aio.client.Client | None:
                 connect_timeout=2,
                 allow_reconnect=True,
                 max_reconnect_attempts=-1,
-                error_cb=_quiet_nats_error,
+                error_cb=quiet_nats_error,
             ),
             timeout=3,
         )
@@ -95,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.guard = Guard(settings, app.state.driver, app.state.redis)
         # Event backbone: connects in the background, so graph reads serve while NATS is down.
         app.state.events = EventService(settings)
-        app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
+        app.state.bridge = Bridge(
+            settings, app.state.events, app.state.driver, handlers=BRIDGE_HANDLERS, loops=BRIDGE_LOOPS
+        )
         app.state.bridge.start()
         # Everything alive now lives as long as the app: leave it out of every GC pass, which
         # otherwise re-scans it during large graph responses (a p95 cost measured in bench/).

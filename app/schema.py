@@ -17,20 +17,23 @@ from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 
 from app.auth.graphql import ScopeGuard
+from app.compliance.schema import ComplianceMutation
 from app.config import Settings
 from app.core.principal import Principal, principal_of
 from app.events.schema import EventsSubscription
 from app.graph.execution import FlatListExecutionContext
 from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, ValidationByText
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
-from app.graph.views_schema import ViewsMutation, ViewsQuery
+from app.health.schema import HealthMutation
+from app.views.schema import ViewsMutation, ViewsQuery
+from app.work.schema import WorkMutation
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
 QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery)
-MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation)
+MUTATIONS: tuple[type, ...] = (GraphMutation, WorkMutation, HealthMutation, ComplianceMutation, ViewsMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 
 
@@ -45,6 +48,7 @@ class HubContext(BaseContext):
         self.settings = settings
         self.nats = nats
         self.principal = principal  # checked per root field by app.auth.graphql.ScopeGuard
+        self.loaders: dict[str, Any] = {}  # per-request DataLoaders by name (one round trip per level)
 
 
 async def get_context(connection: HTTPConnection) -> HubContext:

@@ -13,6 +13,7 @@ ids and paths, never objects, and use the driver and NATS connection opened once
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
@@ -21,9 +22,12 @@ from arq.connections import RedisSettings
 
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
+from app.events.projection import Projector
 from app.events.service import EventService
-from app.graph.jobs import announce_ingest, changed_anything, ingest_repo
-from app.graph.views_service import refresh_communities
+from app.federation.service import mark_silent_hubs, metrics_event
+from app.graph.flows import ingest_and_announce
+from app.graph.jobs import ingest_repo, ingest_sync
+from app.health.services_health import probe_services
 
 log = logging.getLogger(__name__)
 NULL_SHA = "0" * 40
@@ -38,8 +42,6 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["state"] = {}
     ctx["projector"] = None
     if settings.events_projector == "worker":
-        from app.events.projection import Projector
-
         ctx["projector"] = Projector(ctx["events"], ctx["driver"])
         ctx["projector"].start()
 
@@ -52,15 +54,11 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 async def probe_services_job(ctx: dict[str, Any]) -> int:
-    from app.health.services_health import probe_services
-
     probed = await probe_services(ctx["driver"], settings=ctx["settings"], events=ctx["events"])
     return len(probed)
 
 
 async def publish_metrics_job(ctx: dict[str, Any]) -> bool:
-    from app.federation.service import metrics_event
-
     events: EventService = ctx["events"]
     if not events.connected:
         return False
@@ -70,8 +68,6 @@ async def publish_metrics_job(ctx: dict[str, Any]) -> bool:
 
 
 async def mark_silent_hubs_job(ctx: dict[str, Any]) -> dict[str, Any]:
-    from app.federation.service import mark_silent_hubs
-
     return await mark_silent_hubs(ctx["driver"], settings=ctx["settings"])
 
 
@@ -112,23 +108,14 @@ async def ingest_on_push(
     settings: Settings = ctx["settings"]
     name = project or repo.rstrip("/").rsplit("/", 1)[-1]
     files = await changed_files(repo, before, after)
-    summary = await ingest_repo(ctx, repo_path=repo, project=name, files=files)
-    extra: dict[str, Any] = {}
-    if changed_anything(summary):
-        # Before the announcement, so that views redrawn on it group by current communities.
-        try:
-            communities = await refresh_communities(ctx["driver"], project_id=summary["project_id"])
-        except Exception as error:  # the ingest stands; views keep the previous communities
-            log.warning("communities of %s not recomputed: %s", summary["project"], error)
-        else:
-            if communities is not None:
-                extra["communities"] = communities.community_count
-    events: EventService = ctx["events"]
-    await events.wait_ready(30)
-    await announce_ingest(events, settings=settings, summary=summary, repo=repo, ref=ref, after=after,
-                          files=files, correlationid=correlationid, causationid=causationid,
-                          **extra)  # fmt: skip
-    return summary
+    ingest = functools.partial(ingest_sync, settings, repo_path=repo, project=name, files=files,
+                               driver=ctx.get("neo4j_sync_driver"))  # fmt: skip
+    outcome = await ingest_and_announce(
+        driver=ctx["driver"], settings=settings, events=ctx["events"], ingest=ingest, repo=repo,
+        always_announce=True, ref=ref, after=after, files=files, correlationid=correlationid,
+        causationid=causationid,
+    )  # fmt: skip
+    return outcome.summary
 
 
 def _every(seconds: float) -> set[int]:

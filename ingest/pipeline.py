@@ -28,9 +28,10 @@ from app.core.errors import InvalidInput
 from ingest import ids
 from ingest.discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
 from ingest.history import HistoryUnavailable, ingest_history
-from ingest.model import Edge, ParsedFile, Resolution, build_repo_context
+from ingest.model import Edge, ParsedFile, Resolution
 from ingest.parallel import parse_files
 from ingest.parse_cache import ParseCache
+from ingest.repo_context import build_repo_context
 from ingest.resolve import resolve
 from ingest.writer import GraphWriter
 

@@ -28,7 +28,8 @@ from app.cli.token_cmd import login_url, token_app
 from app.config import get_settings
 from app.core.db import create_async_driver
 from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput
-from app.core.schema import migrate
+from app.core.migrations import migrate
+from app.core.values import plain_value
 
 app = typer.Typer(help="CommandCenter Hub", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
@@ -156,21 +157,6 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
     return params
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "items") and hasattr(value, "element_id"):  # node or relationship
-        labels = sorted(getattr(value, "labels", []))
-        rel_type = getattr(value, "type", None)
-        return {**({"labels": labels} if labels else {}), **({"type": rel_type} if rel_type else {}),
-                "properties": {k: _plain(v) for k, v in value.items()}}  # fmt: skip
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
-    return value
-
-
 @app.command()
 @friendly_errors
 def cypher(
@@ -191,7 +177,7 @@ def cypher(
                 result = await session.run(cast(LiteralString, query_text), params)
                 records = [record async for record in result]
                 keys = list(result.keys())
-            return keys, [[_plain(record[key]) for key in keys] for record in records]
+            return keys, [[plain_value(record[key]) for key in keys] for record in records]
         finally:
             await driver.close()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -21,11 +22,19 @@ from nats.aio.msg import Msg
 from neo4j import AsyncDriver
 
 from app.config import Settings
-from app.events.handlers import BridgeContext, HandlerRouter
+from app.core.nats import quiet_nats_error
 from app.events.handlers import router as default_router
 from app.events.models import Event
 from app.events.projection import Projector
-from app.events.service import MSG_ID, EventService, _log_error, decode, route_allowed
+from app.events.service import (
+    MSG_ID,
+    BridgeContext,
+    BridgeLoop,
+    EventService,
+    HandlerRouter,
+    decode,
+    route_allowed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +47,18 @@ class Bridge:
         driver: AsyncDriver,
         *,
         handlers: HandlerRouter = default_router,
+        loops: Sequence[BridgeLoop] = (),
         project: bool = True,
         presence: bool = True,
     ) -> None:
+        """``handlers`` and ``loops`` come from the domains (assembled in app/main.py); ``presence``
+        false runs none of the loops (the federation heartbeat among them)."""
         self.settings = settings
         self.events = events
         self.ctx = BridgeContext(settings=settings, events=events, driver=driver)
         self.handlers = handlers
         self.projector = Projector(events, driver) if project and settings.events_projector == "api" else None
-        self.presence = presence
+        self.loops = tuple(loops) if presence else ()
         self.dropped = 0
         self.handled = 0
         self._tasks: list[asyncio.Task[None]] = []
@@ -58,8 +70,8 @@ class Bridge:
         if self.projector is not None:
             self.projector.start()
         self._tasks.append(asyncio.create_task(self._subscribe(), name="bridge-subscribe"))
-        if self.presence:
-            self._tasks.append(asyncio.create_task(self._presence_loop(), name="presence"))
+        for loop in self.loops:
+            self._tasks.append(asyncio.create_task(self._run_loop(loop), name=loop.__name__))
         if self.settings.federation_nats_url:
             self._tasks.append(asyncio.create_task(self._link(), name="federation-link"))
 
@@ -115,27 +127,9 @@ class Bridge:
                 with contextlib.suppress(Exception):
                     await sub.unsubscribe()
 
-    async def _presence_loop(self) -> None:
-        """Heartbeat every ``presence_interval_s``; silent hubs are looked for every second so
-        one is marked offline within a second of passing ``presence_offline_after_s``."""
-        from app.federation.service import mark_silent_hubs, presence_event
-
+    async def _run_loop(self, loop: BridgeLoop) -> None:
         await self.events.ready.wait()
-        loop = asyncio.get_running_loop()
-        next_beat = loop.time()
-        while True:
-            if loop.time() >= next_beat:
-                next_beat = loop.time() + self.settings.presence_interval_s
-                try:
-                    event = await presence_event(self.ctx.driver, events=self.events, settings=self.settings)
-                    await self.events.publish(event)
-                except Exception as error:
-                    log.info("presence not published: %s: %s", type(error).__name__, error)
-            try:
-                await mark_silent_hubs(self.ctx.driver, settings=self.settings)
-            except Exception as error:
-                log.debug("silent hubs not checked: %s", error)
-            await asyncio.sleep(min(1.0, self.settings.presence_interval_s))
+        await loop(self.ctx)
 
     async def _link(self) -> None:
         """Forward exported local events to the remote NATS; store imported remote ones here."""
@@ -143,7 +137,7 @@ class Bridge:
         url = self.settings.federation_nats_url
         assert url is not None
         remote = await nats.connect(
-            url, error_cb=_log_error, max_reconnect_attempts=-1, name=f"bridge@{self.settings.hub_id}"
+            url, error_cb=quiet_nats_error, max_reconnect_attempts=-1, name=f"bridge@{self.settings.hub_id}"
         )
         self._remote = remote
         local = self.events.nc

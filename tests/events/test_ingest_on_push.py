@@ -21,8 +21,8 @@ from tests_support import api_client
 from app.config import Settings
 from app.events.models import EventQuery
 from app.events.service import EventService
-from app.graph.views_service import compute_communities
 from app.main import create_app
+from app.views.service import compute_communities
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = str(Path(sys.executable).with_name("hub"))

@@ -46,9 +46,7 @@ def test_no_server_errors(served_api: str, auth_headers: dict[str, str]) -> None
     schema = schemathesis.openapi.from_url(f"{served_api}/openapi.json", headers=auth_headers)
     # Every route but the endless event stream (a GET that never completes by design).
     operations = [
-        result.ok()
-        for result in schema.get_all_operations()
-        if result.ok().path != "/api/events/stream"
+        result.ok() for result in schema.get_all_operations() if result.ok().path != "/api/events/stream"
     ]
     methods = {op.method.upper() for op in operations}
     assert len(operations) >= 15 and {"GET", "POST"} <= methods, [op.path for op in operations]
