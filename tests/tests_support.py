@@ -68,4 +68,9 @@ def create_token(settings: Any, scopes: list[str], projects: list[str] | None = 
         finally:
             await drv.close()
 
-    return asyncio.run(make())
+    # Called from sync fixtures and from code that already runs a loop (Playwright, async tests):
+    # asyncio.run in a thread of its own works in both.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, make()).result()

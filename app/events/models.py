@@ -79,6 +79,10 @@ def default_type(subject: str) -> str:
     return "hub." + ".".join(parts[2:] if parts[1] != "global" else parts[1:])
 
 
+# JetStream sequences are unsigned 64-bit; a larger cursor is a 422, not a 500 (found by the fuzz).
+MAX_STREAM_SEQ = 2**63 - 1
+
+
 class Origin(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -148,7 +152,8 @@ class EventQuery(BaseModel):
     until: datetime | None = None
     correlation_id: str | None = Field(default=None, pattern=_ID.pattern)
     limit: int = Field(default=100, ge=1, le=10_000)
-    cursor: int | None = Field(default=None, ge=0)  # the last seq seen; the page starts after it
+    # the last seq seen; the page starts after it
+    cursor: int | None = Field(default=None, ge=0, le=MAX_STREAM_SEQ)
 
     @field_validator("subject")
     @classmethod

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from app.core.deps import DriverDep
 from app.core.errors import DependencyUnavailable, HubError, InvalidInput
-from app.events.models import EventPage, EventQuery, PublishAck, PublishRequest, check_pattern
+from app.events.models import MAX_STREAM_SEQ, EventPage, EventQuery, PublishAck, PublishRequest, check_pattern
 from app.events.projection import rebuild
 from app.events.service import EventService
 
@@ -45,7 +45,7 @@ async def query_events(
     until: datetime | None = None,
     correlation_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_STREAM_SEQ)] = None,
 ) -> EventPage:
     try:
         q = EventQuery(
