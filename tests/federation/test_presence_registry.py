@@ -99,6 +99,8 @@ def wait_until(predicate, seconds: float) -> float:  # type: ignore[no-untyped-d
 def test_hubs_discover_each_other_and_a_stopped_one_is_pruned(two_hubs) -> None:  # type: ignore[no-untyped-def]
     east, west, west_processes = two_hubs
     wait_until(lambda: serving(east) and serving(west), 60)
+    # Each hub is up once its worker heartbeats (it hears itself); discovery is timed from there.
+    wait_until(lambda: "east" in online(east) and "west" in online(west), 90)
     started = time.monotonic()
     wait_until(lambda: {"east", "west"} <= online(east) and {"east", "west"} <= online(west), 10)
     discovered = time.monotonic() - started
