@@ -22,7 +22,7 @@ def foreign(subject: str, hub: str = "east") -> Event:
     return Event(source=f"/hubs/{hub}/hub", type="t", subject=subject, origin=Origin(hub_id=hub))
 
 
-async def until(predicate, seconds: float = 10) -> None:  # type: ignore[no-untyped-def]
+async def until(predicate, seconds: float = 60) -> None:  # generous: a loaded shared machine  # type: ignore[no-untyped-def]
     deadline = asyncio.get_running_loop().time() + seconds
     while not predicate():
         assert asyncio.get_running_loop().time() < deadline, "condition not reached"
