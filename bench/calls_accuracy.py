@@ -129,7 +129,7 @@ def hub_edges(root: Path, paths: Iterable[str]) -> HubEdges:
         if e.type != "CALLS":
             continue
         pair = (by_sid[e.src], by_sid[e.dst])
-        edges[pair] = (e.confidence, getattr(e, "evidence", "") or "")
+        edges[pair] = (e.confidence, e.evidence)
         if _family(lang_of[pair[0]]) != _family(lang_of[pair[1]]):
             cross += 1
     return HubEdges(edges, symbols, parsed, cross)
@@ -253,16 +253,17 @@ def _jedi_targets(script, site: Site) -> list:  # type: ignore[no-untyped-def]
 
 @dataclass
 class Score:
-    by_conf: dict[float, Counter[str]]
+    by_conf: dict[tuple[float, str], Counter[str]]  # (confidence, evidence) -> right/wrong/undecided
     recall_found: int
     recall_total: int
     errors: dict[str, list[str]]
+    error_counts: Counter[str]
     sites: Counter[str]
     cross_language: int
 
     def precision(self, conf: float | None = None) -> float:
         counts = Counter[str]()
-        for c, n in self.by_conf.items():
+        for (c, _evidence), n in self.by_conf.items():
             if conf is None or c == conf:
                 counts += n
         decided = counts["right"] + counts["wrong"]
@@ -282,21 +283,23 @@ def score(hub: HubEdges, sites: list[Site], examples: int = 6) -> Score:
                 truth[(s.caller, t)].append(s)
         if s.outcome != "undecided":
             decided_by_name[(s.caller, s.name)].append(s)
-    by_conf: dict[float, Counter[str]] = defaultdict(Counter)
+    by_conf: dict[tuple[float, str], Counter[str]] = defaultdict(Counter)
     errors: dict[str, list[str]] = defaultdict(list)
+    counts = Counter[str]()
     for (src, dst), (conf, evidence) in sorted(hub.edges.items()):
         name = hub.symbols[dst].name
         if (src, dst) in truth:
-            by_conf[conf]["right"] += 1
+            by_conf[(conf, evidence)]["right"] += 1
             continue
         decided = decided_by_name.get((src, name))
         if not decided:
-            by_conf[conf]["undecided"] += 1
+            by_conf[(conf, evidence)]["undecided"] += 1
             continue
-        by_conf[conf]["wrong"] += 1
+        by_conf[(conf, evidence)]["wrong"] += 1
         s = decided[0]
         said = ", ".join(s.targets) if s.outcome == "corpus" else "outside the corpus"
         kind = f"wrong at {conf} ({evidence or 'no evidence'})"
+        counts[kind] += 1
         if len(errors[kind]) < examples:
             errors[kind].append(f"{s.path}:{s.line} `{s.text}` → hub {dst}; oracle: {said}")
     found = 0
@@ -306,9 +309,10 @@ def score(hub: HubEdges, sites: list[Site], examples: int = 6) -> Score:
             continue
         s = where[0]
         kind = "missed " + _shape(s.text)
+        counts[kind] += 1
         if len(errors[kind]) < examples:
             errors[kind].append(f"{s.path}:{s.line} `{s.text}` in {src} → {dst}")
-    return Score(dict(by_conf), found, len(truth), dict(errors), Counter(s.outcome for s in sites),
+    return Score(dict(by_conf), found, len(truth), dict(errors), counts, Counter(s.outcome for s in sites),
                  hub.cross_language)  # fmt: skip
 
 
@@ -331,23 +335,25 @@ def report(name: str, sc: Score, seconds: float) -> str:
     lines.append(f"Sites: {dict(sc.sites)}; scored in {seconds:.1f} s. "
                  f"Cross-language edges: {sc.cross_language}.")  # fmt: skip
     lines.append("")
-    lines.append("| confidence | edges | right | wrong | undecided | precision |")
-    lines.append("| --- | --- | --- | --- | --- | --- |")
-    for conf in sorted(sc.by_conf, reverse=True):
-        c = sc.by_conf[conf]
+    lines.append("| confidence | evidence | edges | right | wrong | undecided | precision |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+    for conf, evidence in sorted(sc.by_conf, reverse=True):
+        c = sc.by_conf[(conf, evidence)]
         total = c["right"] + c["wrong"] + c["undecided"]
-        lines.append(f"| {conf} | {total} | {c['right']} | {c['wrong']} | {c['undecided']} | "
-                     f"{sc.precision(conf):.3f} |")  # fmt: skip
+        decided = c["right"] + c["wrong"]
+        precision = f"{c['right'] / decided:.3f}" if decided else "-"
+        lines.append(f"| {conf} | {evidence or '-'} | {total} | {c['right']} | {c['wrong']} | "
+                     f"{c['undecided']} | {precision} |")  # fmt: skip
     totals = Counter[str]()
     for c in sc.by_conf.values():
         totals += c
-    lines.append(f"| all | {sum(totals.values())} | {totals['right']} | {totals['wrong']} | "
+    lines.append(f"| all | | {sum(totals.values())} | {totals['right']} | {totals['wrong']} | "
                  f"{totals['undecided']} | **{sc.precision():.3f}** |")  # fmt: skip
     lines.append("")
     lines.append(f"Recall: {sc.recall_found} / {sc.recall_total} = **{sc.recall:.3f}**")
     for kind, items in sorted(sc.errors.items()):
         lines.append("")
-        lines.append(f"{kind}:")
+        lines.append(f"{kind} ({sc.error_counts[kind]}):")
         lines.extend(f"- {i}" for i in items)
     return "\n".join(lines)
 

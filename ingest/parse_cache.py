@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.model import ParsedFile
 
-PARSER_VERSION = "2"  # 2: entries pickle as constructor calls
+PARSER_VERSION = "3"  # 2: entries pickle as constructor calls; 3: call evidence, scoped imports
 
 
 class ParseCache:

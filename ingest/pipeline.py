@@ -96,7 +96,7 @@ def changed_since(root: Path, ref: str) -> set[str]:
 def _fingerprint(edges: list[Edge]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for edge in edges:
-        digest.update(f"{edge.type}|{edge.src}|{edge.dst}|{edge.confidence:.3f}\n".encode())
+        digest.update(f"{edge.type}|{edge.src}|{edge.dst}|{edge.confidence:.3f}|{edge.evidence}\n".encode())
     return digest.hexdigest()
 
 
@@ -338,7 +338,8 @@ def _write_edges(
         for edge in resolution.edges_by_file.get(path, []):
             if edge.type == "HAS_MEMBER" and not rewrite:
                 continue  # intra-file: only written with the file's symbols
-            row = {"src": edge.src, "dst": edge.dst, "type": edge.type, "confidence": edge.confidence}
+            row = {"src": edge.src, "dst": edge.dst, "type": edge.type, "confidence": edge.confidence,
+                   "evidence": edge.evidence or None}  # fmt: skip
             if edge.type == "IMPORTS":
                 kind = ("file" if edge.dst in file_ids else "package" if edge.dst in package_rows
                         else "module")  # fmt: skip

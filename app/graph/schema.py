@@ -254,17 +254,22 @@ class Symbol(Node):
     ) -> Connection[Symbol]:
         return Connection.of(await _related(info, self.record, "members", first, after), Symbol.of)
 
-    @strawberry.field(description="Symbols this one calls; `confidence` of each call is on the edge's node.")
+    @strawberry.field(
+        description="Symbols this one calls; `confidence` of each call is on the edge's node; "
+        "minConfidence leaves out calls below it (0.3: unique-name guesses)."
+    )
     async def calls(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None, min_confidence: float = 0.0
     ) -> Connection[Symbol]:
-        return Connection.of(await _related(info, self.record, "calls", first, after), Symbol.of)
+        page = await _related(info, self.record, "calls", first, after, min_confidence=min_confidence)
+        return Connection.of(page, Symbol.of)
 
     @strawberry.field
     async def called_by(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None, min_confidence: float = 0.0
     ) -> Connection[Symbol]:
-        return Connection.of(await _related(info, self.record, "calledBy", first, after), Symbol.of)
+        page = await _related(info, self.record, "calledBy", first, after, min_confidence=min_confidence)
+        return Connection.of(page, Symbol.of)
 
     @strawberry.field
     async def extends(
@@ -615,6 +620,7 @@ class GraphQuery:
         filters: GraphFilter | None = None,
         root_ids: list[strawberry.ID] | None = None,
         limit: int = DEFAULT_GRAPH_NODES,
+        min_confidence: float = 0.0,
     ) -> Graph:
         graph = await service.project_graph(
             **_deps(info),
@@ -624,6 +630,7 @@ class GraphQuery:
             root_ids=list(root_ids or ()),
             limit=limit,
             with_metadata=asks_for(info.selected_fields, "metadata"),
+            min_confidence=min_confidence,
         )
         return Graph.of(graph)
 
@@ -636,6 +643,7 @@ class GraphQuery:
         depth: int = 1,
         edge_types: list[EdgeTypeEnum] | None = None,  # type: ignore[valid-type]
         limit: int = DEFAULT_GRAPH_NODES,
+        min_confidence: float = 0.0,
     ) -> Graph:
         graph = await service.symbol_dependencies(
             **_deps(info),
@@ -645,16 +653,22 @@ class GraphQuery:
             edge_types=tuple(edge_types or ()),
             limit=limit,
             with_metadata=asks_for(info.selected_fields, "metadata"),
+            min_confidence=min_confidence,
         )
         return Graph.of(graph)
 
     @strawberry.field(description="What depends on a node, transitively, with each node's distance.")
     async def impact(
-        self, info: Info, id: strawberry.ID, depth: int = 3, limit: int = DEFAULT_GRAPH_NODES
+        self,
+        info: Info,
+        id: strawberry.ID,
+        depth: int = 3,
+        limit: int = DEFAULT_GRAPH_NODES,
+        min_confidence: float = 0.0,
     ) -> Graph:
         graph = await service.impact(
             **_deps(info), node_id=id, depth=depth, limit=limit,
-            with_metadata=asks_for(info.selected_fields, "metadata"),
+            with_metadata=asks_for(info.selected_fields, "metadata"), min_confidence=min_confidence,
         )  # fmt: skip
         return Graph.of(graph)
 
