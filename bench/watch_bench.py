@@ -30,7 +30,7 @@ OUT = ROOT / "bench" / "out"
 HUB = str(ROOT / ".venv" / "bin" / "hub")
 ENV = {**os.environ, "HUB_HOME": str(OUT / "watch-home"), "HUB_NEO4J_BOLT_PORT": "38687",
        "HUB_NEO4J_HTTP_PORT": "38474", "HUB_NATS_PORT": "35222", "HUB_REDIS_PORT": "37379",
-       "HUB_API_PORT": "38000"}  # fmt: skip
+       "HUB_API_PORT": "38000", "HUB_STARTUP_TIMEOUT_S": "400"}  # fmt: skip
 for key in ("HUB_NEO4J_URI", "HUB_NATS_URL", "HUB_REDIS_URL", "HUB_NEO4J_PASSWORD"):
     ENV.pop(key, None)
 EDITED = ("django/utils/text.py", "django/db/models/query.py", "django/http/response.py",

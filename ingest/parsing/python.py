@@ -39,7 +39,9 @@ QUERY = """
 (as_pattern_target (identifier) @bind)
 (as_pattern_target [(tuple (identifier) @bind) (list (identifier) @bind)])
 (named_expression name: (identifier) @bind)
+[(list_comprehension) (set_comprehension) (dictionary_comprehension) (generator_expression)] @comp
 (assignment left: (attribute object: (identifier) @owner attribute: (identifier) @attr))
+(class_definition body: (block (assignment left: (identifier) @cattr)))
 (class_definition body: (block (expression_statement (assignment left: (identifier) @cattr))))
 (call function: (identifier) @guard arguments: (argument_list . (identifier) . [(identifier) (attribute)]))
 """
@@ -47,6 +49,7 @@ QUERY = """
 _DOTTED = re.compile(rb"[A-Za-z_][\w.]*")
 _DOTTED_STR = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
 _OPTIONAL = re.compile(r"(?:typing\.|t\.)?Optional\[(.+)\]")
+_TYPE_OF = re.compile(r"(?:typing\.|t\.)?[Tt]ype\[(.+)\]")
 _SUBSCRIPTED = re.compile(r"([\w.]+)\[.*\]")
 _RECEIVER_FREE = frozenset({"self", "cls"})  # the resolver follows these through the enclosing class
 _WS = re.compile(rb"\s+")
@@ -189,7 +192,11 @@ _RESULT_OF = frozenset({"constructor", "with", "default", "iterate"})  # receive
 def _binding_of(stmt: Node, lookup) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """(receiver, evidence) an assignment gives its target: the annotation, a constructed class, or
     the known type of a plain name assigned (``self.command = command``, ``command: Command``)."""
-    typed = annotation_type(_txt(stmt.child_by_field_name("type")))
+    annotation = _txt(stmt.child_by_field_name("type"))
+    of_type = _TYPE_OF.fullmatch(annotation.strip().strip("\"'"))
+    if of_type and annotation_type(of_type.group(1)):  # context_class: type[Context] = Context
+        return annotation_type(of_type.group(1)), "alias"
+    typed = annotation_type(annotation)
     if typed:
         return typed, "annotation"
     value = stmt.child_by_field_name("right")
@@ -352,6 +359,15 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
         if "bind" in caps:
             node = caps["bind"][0]
             bind(_txt(node), _binding(node, lookup), node.start_byte)
+            continue
+        if "comp" in caps:  # its loop variables are bound before its body, which comes first in the text
+            for clause in caps["comp"][0].named_children:
+                left = clause.child_by_field_name("left") if clause.type == "for_in_clause" else None
+                parts = [left] if left is not None and left.type == "identifier" else []
+                parts += left.named_children if left is not None else []
+                targets = [c for c in parts if c.type == "identifier"]
+                for target in targets:
+                    bind(_txt(target), _binding(target, lookup), target.start_byte)
             continue
         if "param" in caps:
             node = caps["param"][0]
