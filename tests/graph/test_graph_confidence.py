@@ -28,9 +28,11 @@ def _ingest(driver: Driver, tmp_path: Path) -> str:
 
 def test_min_confidence_leaves_out_guesses(gql, api: TestClient, driver: Driver, tmp_path: Path) -> None:
     project_id = _ingest(driver, tmp_path)
-    query = """query($id: ID!, $min: Float!) { projectGraph(projectId: $id, depth: 4, limit: 1000,
+    query = """query($id: ID!, $min: Float!) { projectGraph(projectId: $id, depth: 4, limit: 200,
       minConfidence: $min) { nodes { id label entity } edges { fromId toId type metadata } } }"""
-    everything = gql(query, {"id": project_id, "min": 0.0})["data"]["projectGraph"]
+    response = gql(query, {"id": project_id, "min": 0.0})
+    assert response.get("data"), response
+    everything = response["data"]["projectGraph"]
     calls = [e for e in everything["edges"] if e["type"] == "CALLS"]
     assert sorted((e["metadata"]["confidence"], e["metadata"]["evidence"]) for e in calls) == [
         (0.3, "guess"),
