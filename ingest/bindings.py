@@ -37,6 +37,8 @@ class ImportResult:
     modules: dict[str, str] = field(default_factory=dict)  # module id -> name
     bindings: dict[str, Binding] = field(default_factory=dict)
     stars: list[str] = field(default_factory=list)  # files whose names are all imported (``import *``)
+    # bindings of function-local imports: function qualified name -> local name -> binding
+    scoped: dict[str, dict[str, Binding]] = field(default_factory=dict)
     unresolved: int = 0
 
 

@@ -58,6 +58,7 @@ class ImportRef:
     level: int
     line: int
     is_type_only: bool = False
+    scope: str = ""  # the function whose body holds the import (bindings visible there only)
 
 
 @dataclass(slots=True, frozen=True)
@@ -66,6 +67,11 @@ class CallRef:
 
     When the receiver is not a plain dotted chain (``f().g()``), the callee is ``?.g`` so that the
     last name can still be matched; ``super().m()`` is kept as ``super().m``.
+
+    ``evidence`` says what the parser knows about the callee's first name in its scope: ``local`` (a
+    parameter or local variable of unknown type: the name never resolves elsewhere), or how the
+    receiver's type is known (``annotation``, ``constructor``, ``with``, ``default``, ``isinstance``),
+    with the type's dotted text in ``receiver``. Empty: the name is not bound locally.
     """
 
     __reduce__ = _constructor_call
@@ -73,6 +79,8 @@ class CallRef:
     caller_qn: str
     callee: str
     line: int
+    receiver: str = ""
+    evidence: str = ""
 
 
 @dataclass(slots=True, frozen=True)
@@ -83,6 +91,20 @@ class HeritageRef:
     base: str
     relation: str  # "EXTENDS" | "IMPLEMENTS"
     line: int
+
+
+@dataclass(slots=True, frozen=True)
+class AttributeRef:
+    """What the parser knows of an attribute of a class: ``self.x = Foo()`` in a method, ``x: Foo`` or
+    ``x = Foo`` in the class body. ``receiver``/``evidence`` as in :class:`CallRef`; ``alias``: the
+    attribute *is* the class named (``response_class = Response``)."""
+
+    __reduce__ = _constructor_call
+
+    class_qn: str
+    name: str
+    receiver: str
+    evidence: str
 
 
 @dataclass(slots=True)
@@ -97,6 +119,7 @@ class ParsedFile:
     heritage: list[HeritageRef]
     parse_errors: int
     loc: int
+    attributes: list[AttributeRef] = field(default_factory=list)
 
     @property
     def module(self) -> SymbolDef:
@@ -106,10 +129,14 @@ class ParsedFile:
 
 @dataclass(slots=True, frozen=True)
 class Edge:
+    """A resolved edge; ``evidence`` (symbol edges) says how the target was found: ``scope``,
+    ``import``, ``self``, a receiver-type kind (``annotation``, ``constructor``, ...) or ``guess``."""
+
     type: str
     src: str
     dst: str
     confidence: float = 1.0
+    evidence: str = ""
 
     @property
     def sort_key(self) -> tuple[str, str, str, float]:

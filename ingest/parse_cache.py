@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.model import ParsedFile
 
-PARSER_VERSION = "2"  # 2: entries pickle as constructor calls
+PARSER_VERSION = "4"  # 2: pickled as constructor calls; 3: call evidence, scoped imports; 4: TS this.#x
 
 
 class ParseCache:

@@ -97,7 +97,7 @@ def changed_since(root: Path, ref: str) -> set[str]:
 def _fingerprint(edges: list[Edge]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for edge in edges:
-        digest.update(f"{edge.type}|{edge.src}|{edge.dst}|{edge.confidence:.3f}\n".encode())
+        digest.update(f"{edge.type}|{edge.src}|{edge.dst}|{edge.confidence:.3f}|{edge.evidence}\n".encode())
     return digest.hexdigest()
 
 
@@ -267,7 +267,29 @@ def _write_changes(
     summary.files_parsed = len(changed)
     summary.parse_errors = sum(parsed[p].parse_errors for p in changed)
 
-    clock = summary.lap("parse", clock)
+    summary.lap("parse", clock)
+    write_resolved(writer, summary, root=root, repo_id=repo_id, parsed=parsed, current=current,
+                   stored=stored, changed=changed, deleted=deleted, progress=progress)  # fmt: skip
+
+
+def write_resolved(
+    writer: GraphWriter,
+    summary: IngestSummary,
+    *,
+    root: Path,
+    repo_id: str,
+    parsed: dict[str, ParsedFile],
+    current: dict[str, SourceFile],
+    stored: dict[str, dict[str, Any]],
+    changed: list[str],
+    deleted: list[str],
+    progress: Progress = lambda *_: None,
+) -> dict[str, dict[str, Any]]:
+    """Resolve the whole repository (``parsed``: every file, the ``changed`` ones freshly parsed) and
+    write what differs from ``stored`` (the graph's ``File`` rows by path). Returns the rows the
+    graph now holds for the files written, as ``stored`` would read them back: the batch pipeline
+    and the watcher (which keeps ``stored`` in memory between saves) share this step."""
+    clock = time.perf_counter()
     progress("resolve", 0, 1)
     context = build_repo_context(root, [*parsed.keys()])
     resolution = resolve(repo_id, context, parsed)
@@ -308,11 +330,13 @@ def _write_changes(
     clock = summary.lap("write_symbols", clock)
     _write_edges(writer, resolution, repo_id=repo_id, files=changed, refresh=refresh, parsed=parsed)
     clock = summary.lap("write_edges", clock)
-    writer.mark_files(
+    marks = (
         [{"id": ids.file_id(repo_id, p), "hash": current[p].sha256, "edgesHash": fingerprints[p]}
          for p in changed]
         + [{"id": stored[p]["id"], "hash": stored[p]["hash"], "edgesHash": fingerprints[p]} for p in refresh]
     )  # fmt: skip
+    writer.mark_files(marks)
+    return {path: {**mark, "path": path} for path, mark in zip([*changed, *refresh], marks, strict=True)}
 
 
 def _write_edges(
@@ -339,7 +363,8 @@ def _write_edges(
         for edge in resolution.edges_by_file.get(path, []):
             if edge.type == "HAS_MEMBER" and not rewrite:
                 continue  # intra-file: only written with the file's symbols
-            row = {"src": edge.src, "dst": edge.dst, "type": edge.type, "confidence": edge.confidence}
+            row = {"src": edge.src, "dst": edge.dst, "type": edge.type, "confidence": edge.confidence,
+                   "evidence": edge.evidence or None}  # fmt: skip
             if edge.type == "IMPORTS":
                 kind = ("file" if edge.dst in file_ids else "package" if edge.dst in package_rows
                         else "module")  # fmt: skip

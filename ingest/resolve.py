@@ -8,12 +8,15 @@ over sorted paths and emits sorted lists, so the output is a pure function of th
 
 from __future__ import annotations
 
+import builtins
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from ingest.bindings import Binding, ImportResolver, ImportResult, RepoFiles, Target
 from ingest.ids import file_id, symbol_id
-from ingest.model import Edge, ParsedFile, RepoContext, Resolution, SymbolDef
+from ingest.model import AttributeRef, CallRef, Edge, ParsedFile, RepoContext, Resolution, SymbolDef
+from ingest.parsing.python import annotation_type, element_type, returns
 from ingest.resolvers.go_imports import GoImports
 from ingest.resolvers.java_imports import JavaImports
 from ingest.resolvers.py_imports import PythonImports
@@ -23,6 +26,33 @@ from ingest.resolvers.ts_imports import TsImports
 CALLABLE = frozenset({"Function", "Method", "Class"})
 TYPE_KINDS = frozenset({"Class", "Interface", "Type"})
 CONF_LOCAL, CONF_IMPORT, CONF_SELF, CONF_GUESS = 1.0, 0.9, 0.8, 0.3
+
+
+class Outcome(NamedTuple):
+    """How a name resolved: the target (None: not in the repo), the confidence and the evidence."""
+
+    target: Target | None
+    confidence: float
+    evidence: str  # scope | import | self | annotation | constructor | with | default | isinstance | guess
+
+
+MAX_RECEIVER_DEPTH = 4
+UNRESOLVED = Outcome(None, 0.0, "")
+EXTERNAL = Outcome(None, 0.0, "external")
+_JS_GLOBALS = frozenset((
+    "Array", "ArrayBuffer", "BigInt", "Boolean", "DataView", "Date", "Error", "EvalError",
+    "Function", "Intl", "JSON", "Map", "Math", "Number", "Object", "Promise", "Proxy",
+    "RangeError", "ReferenceError", "Reflect", "RegExp", "Set", "String", "Symbol", "SyntaxError",
+    "TypeError", "URIError", "URL", "URLSearchParams", "WeakMap", "WeakRef", "WeakSet",
+    "AbortController", "Blob", "FormData", "Headers", "Request", "Response", "TextDecoder",
+    "TextEncoder", "Event", "EventTarget", "Worker", "alert", "atob", "btoa", "clearInterval",
+    "clearTimeout", "console", "decodeURI", "decodeURIComponent", "encodeURI",
+    "encodeURIComponent", "eval", "fetch", "isFinite", "isNaN", "parseFloat", "parseInt",
+    "queueMicrotask", "require", "setInterval", "setTimeout", "setImmediate", "structuredClone",
+    "describe", "it", "test", "expect", "beforeEach", "afterEach", "beforeAll", "afterAll",
+))  # fmt: skip
+# names a bare call finds without any import: never guessed to be a repo definition
+BUILTINS: dict[str, frozenset[str]] = {"python": frozenset(dir(builtins)), "js": _JS_GLOBALS}
 
 IMPORT_RESOLVERS: dict[str, type[ImportResolver]] = {
     "python": PythonImports,
@@ -51,25 +81,39 @@ class Resolver:
         self.syms: dict[str, dict[str, SymbolDef]] = {
             p: {s.qualified_name: s for s in parsed[p].symbols} for p in self.paths
         }
-        self.edges: dict[str, dict[tuple[str, str, str], float]] = defaultdict(dict)
+        self.edges: dict[str, dict[tuple[str, str, str], tuple[float, str]]] = defaultdict(dict)
         self.imports: dict[str, ImportResult] = {}
         self.bases: dict[Target, list[Target]] = defaultdict(list)
         self.unresolved_calls = 0
+        self.receiver_depth = 0  # receiver_class's nesting (it may recurse through resolve_name)
         self.external_modules: dict[str, str] = {}
         self._sid: dict[Target, str] = {}
-        unique: dict[str, list[Target]] = defaultdict(list)
-        classes: dict[str, list[Target]] = defaultdict(list)
+        # guesses: names defined once per language family (a Python call never lands in TS or Go);
+        # methods never, since a bare-name call cannot be a method call
+        functions: dict[tuple[str, str], list[Target]] = defaultdict(list)
+        classes: dict[tuple[str, str], list[Target]] = defaultdict(list)
         go_dirs: dict[str, dict[str, Target]] = defaultdict(dict)
         for p in self.paths:
             pf = parsed[p]
+            family = _family(pf.lang)
             for s in pf.symbols:
                 if s.kind in ("Function", "Method"):
-                    unique[s.name].append((p, s.qualified_name))
+                    functions[(family, s.name)].append(
+                        (p, s.qualified_name) if s.kind == "Function" else ("", "")
+                    )
                 elif s.kind in ("Class", "Interface"):
-                    classes[s.name].append((p, s.qualified_name))
+                    classes[(family, s.name)].append((p, s.qualified_name))
                 if pf.lang == "go" and s.kind != "Module" and s.qualified_name.count(".") == 1:
                     go_dirs[_dirname(p)].setdefault(s.name, (p, s.qualified_name))
-        self.unique_callables = {k: v[0] for k, v in unique.items() if len(v) == 1}
+        # what is known of class attributes (self.x = Foo(), x: Foo): annotations win over the rest
+        self.attributes: dict[Target, dict[str, AttributeRef]] = defaultdict(dict)
+        for p in self.paths:
+            for a in parsed[p].attributes:
+                table = self.attributes[(p, a.class_qn)]
+                known = table.get(a.name)
+                if known is None or (a.evidence == "annotation" and known.evidence != "annotation"):
+                    table[a.name] = a
+        self.unique_functions = {k: v[0] for k, v in functions.items() if len(v) == 1 and v[0][0]}
         self.unique_classes = {k: v[0] for k, v in classes.items() if len(v) == 1}
         self.go_dirs = go_dirs
 
@@ -80,11 +124,15 @@ class Resolver:
             s = self._sid[target] = symbol_id(self.repo_id, target[0], target[1])
         return s
 
-    def add(self, owner: str, etype: str, src: str, dst: str, conf: float) -> None:
+    def add(self, owner: str, etype: str, src: str, dst: str, conf: float, evidence: str = "") -> None:
         bucket = self.edges[owner]
         key = (etype, src, dst)
-        if bucket.get(key, -1.0) < conf:
-            bucket[key] = conf
+        if bucket.get(key, (-1.0, ""))[0] < conf:
+            bucket[key] = (conf, evidence)
+
+    def same_family(self, a: str, b: str) -> bool:
+        """Whether code in file ``a`` can call code in file ``b`` (TS and JS can; Python and Go cannot)."""
+        return _family(self.parsed[a].lang) == _family(self.parsed[b].lang)
 
     # --- imports ------------------------------------------------------------------------------
     def resolve_imports(self) -> None:
@@ -196,62 +244,171 @@ class Resolver:
         return None
 
     def resolve_name(
-        self, path: str, scope_qn: str, expr: str, kinds: frozenset[str]
-    ) -> tuple[Target | None, float, bool]:
-        """Resolve ``expr`` used in ``scope_qn``: (target, confidence, is_external)."""
+        self, path: str, scope_qn: str, expr: str, kinds: frozenset[str], call: CallRef | None = None
+    ) -> Outcome:
+        """Resolve ``expr`` used in ``scope_qn`` (``call``: the site, with what the parser knows of
+        its receiver). Only a bare name not bound anywhere may fall back to a unique-name guess."""
         parts = expr.split(".")
         head = parts[0]
         imp = self.imports.get(path)
-        bindings = imp.bindings if imp else {}
         lang = self.parsed[path].lang
+        if call is not None and call.evidence == "local":
+            return UNRESOLVED  # a parameter or local variable: never a definition elsewhere
+        if call is not None and call.receiver:
+            return self._via_receiver(path, scope_qn, call.receiver, parts, call.evidence)
         if expr.startswith("super()."):
             cls = self.enclosing_class(path, scope_qn)
-            if cls:
-                for base in self.bases.get(cls, ()):
-                    hit = self.method_of(base, parts[-1])
-                    if hit:
-                        return hit, CONF_SELF, False
-            return self._guess(parts[-1], kinds)
+            for base in self.bases.get(cls, ()) if cls else ():
+                hit = self.method_of(base, parts[-1])
+                if hit:
+                    return Outcome(hit, CONF_SELF, "self")
+            return UNRESOLVED
         if head in ("self", "cls", "this") and len(parts) == 2:
             cls = self.enclosing_class(path, scope_qn)
-            if cls:
-                hit = self.method_of(cls, parts[1])
-                if hit:
-                    return hit, CONF_SELF, False
-            return self._guess(parts[-1], kinds)
+            hit = self.method_of(cls, parts[1]) if cls else None
+            if hit:
+                return Outcome(hit, CONF_SELF, "self")
+            return self._via_attribute(cls, parts[1], None) if cls else UNRESOLVED
+        if head in ("self", "cls") and len(parts) == 3:
+            cls = self.enclosing_class(path, scope_qn)
+            return self._via_attribute(cls, parts[1], parts[2]) if cls else UNRESOLVED
         if head == "?" or head in ("self", "cls", "this"):
-            return self._guess(parts[-1], kinds)
+            return UNRESOLVED  # an attribute of an unknown receiver: no evidence, no edge
+        b = self._scoped_binding(imp, path, scope_qn, head)
+        if b is not None:  # a function-local import shadows everything outside the function
+            return self._via_import(b, parts, kinds)
         if len(parts) == 1:
             hit = self.scope_lookup(path, scope_qn, head, kinds)
             if hit:
-                return hit, CONF_LOCAL, False
+                return Outcome(hit, CONF_LOCAL, "scope")
             if lang == "go":
                 hit = self.member(path, head, kinds, 0)
                 if hit:
-                    return hit, CONF_LOCAL, False
+                    return Outcome(hit, CONF_LOCAL, "scope")
             if lang == "java":  # unqualified calls in Java are calls of the enclosing class's methods
                 cls = self.enclosing_class(path, scope_qn)
                 hit = self.method_of(cls, head) if cls else None
                 if hit:
-                    return hit, CONF_SELF, False
+                    return Outcome(hit, CONF_SELF, "self")
         local = self.scope_lookup(path, scope_qn, head, TYPE_KINDS) if len(parts) > 1 else None
         if local:  # Class.static_method()
             hit = self.method_of(local, ".".join(parts[1:])) if len(parts) == 2 else None
             if hit:
-                return hit, CONF_LOCAL, False
-        b = bindings.get(head)
+                return Outcome(hit, CONF_LOCAL, "scope")
+        b = imp.bindings.get(head) if imp else None
         if b is not None:
-            if b.kind == "external":
-                return None, 0.0, True
-            hit = self._via_binding(b, parts[1:], kinds)
-            if hit:
-                return hit, CONF_IMPORT, False
-        elif imp is not None and len(parts) == 1:
+            return self._via_import(b, parts, kinds)
+        if imp is not None and len(parts) == 1:
             for star in imp.stars:
                 hit = self.member(star, head, kinds)
                 if hit:
-                    return hit, CONF_IMPORT, False
-        return self._guess(parts[-1], kinds)
+                    return Outcome(hit, CONF_IMPORT, "import")
+        if len(parts) > 1 or head in BUILTINS.get(_family(lang), ()):
+            return UNRESOLVED  # an attribute of an unknown name, or a builtin
+        return self._guess(lang, head, kinds)
+
+    def _scoped_binding(
+        self, imp: ImportResult | None, path: str, scope_qn: str, head: str
+    ) -> Binding | None:
+        if imp is None or not imp.scoped:
+            return None
+        table = self.syms[path]
+        s: str | None = scope_qn
+        while s is not None:
+            b = imp.scoped.get(s, {}).get(head)
+            if b is not None:
+                return b
+            sym = table.get(s)
+            s = sym.parent_qn if sym is not None else None
+        return None
+
+    def _via_import(self, b: Binding, parts: list[str], kinds: frozenset[str]) -> Outcome:
+        if b.kind == "external":
+            return EXTERNAL
+        hit = self._via_binding(b, parts[1:], kinds)
+        return Outcome(hit, CONF_IMPORT, "import") if hit else UNRESOLVED
+
+    def _via_receiver(
+        self, path: str, scope_qn: str, receiver: str, parts: list[str], evidence: str
+    ) -> Outcome:
+        """``x.m()`` where the parser knows ``x``'s class (``evidence`` says how): ``m`` of that class."""
+        if len(parts) != 2:
+            return UNRESOLVED
+        cls, evidence = self.receiver_class(path, scope_qn, receiver, evidence)
+        hit = self.method_of(cls, parts[1]) if cls else None
+        return Outcome(hit, CONF_SELF, evidence) if hit else UNRESOLVED
+
+    def attribute_of(
+        self, cls: Target, name: str, seen: set[Target] | None = None
+    ) -> tuple[Target, AttributeRef] | None:
+        """The attribute ``name`` of class ``cls`` or of its bases, with the class that declares it."""
+        seen = seen or set()
+        if cls in seen or len(seen) > 8:
+            return None
+        seen.add(cls)
+        attr = self.attributes.get(cls, {}).get(name)
+        if attr is not None:
+            return cls, attr
+        for base in self.bases.get(cls, ()):
+            hit = self.attribute_of(base, name, seen)
+            if hit:
+                return hit
+        return None
+
+    def _via_attribute(self, cls: Target, name: str, method: str | None) -> Outcome:
+        """``self.x.m()`` (``method`` m) or ``self.x()`` through what is known of attribute ``x``."""
+        found = self.attribute_of(cls, name)
+        if found is None:
+            return UNRESOLVED
+        (owner_path, owner_qn), attr = found
+        if attr.evidence == "alias":  # response_class = Response: the attribute is the class
+            out = self.resolve_name(owner_path, owner_qn, attr.receiver, TYPE_KINDS)
+            target = out.target if out.evidence != "guess" else None
+            evidence = "attribute"
+        else:
+            target, evidence = self.receiver_class(owner_path, owner_qn, attr.receiver, attr.evidence)
+            if method is None:
+                return UNRESOLVED  # calling an instance: its __call__, not recorded
+        if target is None:
+            return UNRESOLVED
+        hit = self.method_of(target, method) if method else target
+        return Outcome(hit, CONF_SELF, evidence) if hit else UNRESOLVED
+
+    def receiver_class(
+        self, path: str, scope_qn: str, receiver: str, evidence: str
+    ) -> tuple[Target | None, str]:
+        """The class a receiver holds. ``receiver`` names a class (annotation, isinstance, except) or,
+        for ``constructor``/``with``/``default``/``iterate``, the callable whose result it holds: a
+        class, or a function whose return annotation names one (its items', for ``iterate``). Chains
+        (``self.a = self.b.make()``) are followed a few steps deep, never round a cycle."""
+        if self.receiver_depth >= MAX_RECEIVER_DEPTH:
+            return None, ""
+        self.receiver_depth += 1
+        try:
+            return self._receiver_class(path, scope_qn, receiver, evidence)
+        finally:
+            self.receiver_depth -= 1
+
+    def _receiver_class(
+        self, path: str, scope_qn: str, receiver: str, evidence: str
+    ) -> tuple[Target | None, str]:
+        if evidence not in ("constructor", "with", "default", "iterate"):
+            out = self.resolve_name(path, scope_qn, receiver, TYPE_KINDS)
+            return (out.target, evidence) if out.target and out.evidence != "guess" else (None, "")
+        made = self.resolve_name(path, scope_qn, receiver, CALLABLE)
+        if made.target is None or made.evidence == "guess":
+            return None, ""
+        sym = self.syms[made.target[0]][made.target[1]]
+        if sym.kind in TYPE_KINDS:
+            return (made.target, evidence) if evidence != "iterate" else (None, "")
+        if self.parsed[made.target[0]].lang != "python":
+            return None, ""
+        annotation = returns(sym.signature)
+        named = element_type(annotation) if evidence == "iterate" else annotation_type(annotation)
+        if not named:
+            return None, ""
+        out = self.resolve_name(made.target[0], made.target[1], named, TYPE_KINDS)
+        return (out.target, "annotation") if out.target and out.evidence != "guess" else (None, "")
 
     def _via_binding(self, b: Binding, rest: list[str], kinds: frozenset[str]) -> Target | None:
         if b.kind == "symbol":
@@ -287,21 +444,22 @@ class Resolver:
         cls = self.member(path, rest[0], TYPE_KINDS)
         return self.method_of(cls, rest[1]) if cls else None
 
-    def _guess(self, name: str, kinds: frozenset[str]) -> tuple[Target | None, float, bool]:
-        table = self.unique_classes if kinds == TYPE_KINDS else self.unique_callables
-        hit = table.get(name)
-        return (hit, CONF_GUESS, False) if hit else (None, 0.0, False)
+    def _guess(self, lang: str, name: str, kinds: frozenset[str]) -> Outcome:
+        """The one function (or, for a base, class) of that name in the same language family."""
+        table = self.unique_classes if kinds == TYPE_KINDS else self.unique_functions
+        hit = table.get((_family(lang), name))
+        return Outcome(hit, CONF_GUESS, "guess") if hit else UNRESOLVED
 
     # --- heritage, calls, members, tests ----------------------------------------------------
     def resolve_heritage(self) -> None:
         for p in self.paths:
             for h in self.parsed[p].heritage:
-                target, conf, _ = self.resolve_name(p, h.class_qn, h.base, TYPE_KINDS)
-                if target is None or target == (p, h.class_qn):
+                target, conf, evidence = self.resolve_name(p, h.class_qn, h.base, TYPE_KINDS)
+                if target is None or target == (p, h.class_qn) or not self.same_family(p, target[0]):
                     continue
                 src = (p, h.class_qn)
                 self.bases[src].append(target)  # interfaces too: default methods, TS abstract members
-                self.add(p, h.relation, self.sid(src), self.sid(target), conf)
+                self.add(p, h.relation, self.sid(src), self.sid(target), conf, evidence)
 
     def resolve_calls(self) -> None:
         for p in self.paths:
@@ -309,24 +467,24 @@ class Resolver:
             table = self.syms[p]
             # The same callee from the same scope resolves the same way (self.x(), len(), a
             # helper called in a loop): one resolution per pair (in Django, 30% of calls repeat one).
-            resolved: dict[tuple[str, str], tuple[Target | None, float, bool]] = {}
+            resolved: dict[tuple[str, str, str, str], Outcome] = {}
             for c in pf.calls:
-                key = (c.caller_qn, c.callee)
+                key = (c.caller_qn, c.callee, c.receiver, c.evidence)
                 outcome = resolved.get(key)
                 if outcome is None:
-                    outcome = resolved[key] = self.resolve_name(p, c.caller_qn, c.callee, CALLABLE)
-                target, conf, _external = outcome
-                if target is None:
+                    outcome = resolved[key] = self.resolve_name(p, c.caller_qn, c.callee, CALLABLE, c)
+                target, conf, evidence = outcome
+                if target is None or not self.same_family(p, target[0]):
                     self.unresolved_calls += 1
                     continue
                 src = (p, c.caller_qn)
                 if target == src and (conf < CONF_SELF or c.callee.startswith("super()")):
                     continue  # a guess that lands on the caller itself is not recursion
-                self.add(p, "CALLS", self.sid(src), self.sid(target), conf)
+                self.add(p, "CALLS", self.sid(src), self.sid(target), conf, evidence)
                 caller = table.get(c.caller_qn)
                 callee_sym = self.syms[target[0]][target[1]]
                 if caller is not None and caller.is_test and not callee_sym.is_test:
-                    self.add(p, "TESTS", self.sid(src), self.sid(target), conf)
+                    self.add(p, "TESTS", self.sid(src), self.sid(target), conf, evidence)
 
     def members(self) -> None:
         for p in self.paths:
@@ -340,6 +498,7 @@ class Resolver:
                         self.sid((p, parent.qualified_name)),
                         self.sid((p, s.qualified_name)),
                         1.0,
+                        "scope",
                     )
 
     def run(self) -> Resolution:
@@ -348,7 +507,9 @@ class Resolver:
         self.resolve_calls()
         self.members()
         edges_by_file = {
-            p: sorted((Edge(t, s, d, c) for (t, s, d), c in bucket.items()), key=lambda e: e.sort_key)
+            p: sorted(
+                (Edge(t, s, d, c, ev) for (t, s, d), (c, ev) in bucket.items()), key=lambda e: e.sort_key
+            )
             for p, bucket in sorted(self.edges.items())
         }
         packages = sorted(
@@ -362,6 +523,11 @@ class Resolver:
             unresolved_calls=self.unresolved_calls,
             unresolved_imports=sum(r.unresolved for r in self.imports.values()),
         )
+
+
+def _family(lang: str) -> str:
+    """Languages whose code can call each other's: TypeScript, TSX and JavaScript are one family."""
+    return "js" if lang in ("typescript", "tsx", "javascript") else lang
 
 
 def _dirname(path: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from neo4j import Driver
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,7 +19,7 @@ from app.config import Settings, get_settings
 from app.core.db import create_async_driver, create_driver
 from app.core.errors import InvalidInput
 from app.events.service import EventService
-from app.graph.flows import IngestOutcome, ingest_and_announce
+from app.graph.flows import IngestOutcome, announce_ingest, ingest_and_announce
 from ingest.languages import LANGUAGES
 
 graph_app = typer.Typer(help="The code graph", no_args_is_help=True)
@@ -135,3 +136,64 @@ def ingest(
     Console().print(table)
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
+
+
+@graph_app.command("watch")
+@friendly_errors
+def watch(
+    path: Annotated[Path, typer.Argument(help="the repository folder")],
+    project: Annotated[str, typer.Option(help="project name")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON line per applied change")] = False,
+) -> None:
+    """Keep PATH's code graph current while you edit: each save is applied as a delta (bursts such
+    as a checkout coalesced) and announced as graph.updated, so VISLZR redraws. Ctrl-C stops."""
+    settings = get_settings()
+    driver = create_driver(settings)
+    try:
+        asyncio.run(_watch(settings, driver, path, project, as_json))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        driver.close()
+
+
+async def _watch(settings: Settings, driver: Driver, path: Path, project: str, as_json: bool) -> None:
+    from ingest.watch import RepoWatcher, watch
+
+    watcher = RepoWatcher(driver, path=path, project=project, database=settings.neo4j_database,
+                          cache_dir=settings.home / "cache" / "parse", hub_id=settings.hub_id)  # fmt: skip
+    first = await asyncio.to_thread(watcher.sync)
+    events = EventService(settings, service="hub-watch")
+    try:
+        await asyncio.wait_for(events.connect(), 3)
+        connected = True
+    except Exception as error:
+        console.print(f"[yellow]warning:[/] graph.updated will not be published ({type(error).__name__})")
+        connected = False
+
+    async def on_update(summary: Any) -> None:
+        if connected:
+            try:
+                await announce_ingest(
+                    events, settings=settings, summary=summary.as_dict(), repo=str(watcher.root)
+                )
+            except Exception as error:
+                summary.warnings.append(f"graph.updated not published ({type(error).__name__})")
+        if as_json:
+            print(json.dumps(summary.as_dict(), default=str), flush=True)
+        else:
+            more = " …" if len(summary.changed_paths) > 3 else ""
+            names = ", ".join(summary.changed_paths[:3])
+            console.print(f"{names}{more} → graph updated in {summary.seconds * 1000:.0f} ms")
+        for warning in summary.warnings:
+            console.print(f"[yellow]warning:[/] {warning}")
+
+    if as_json:
+        print(json.dumps({"watching": str(watcher.root), "files": len(watcher.current),
+                          "initial": first.as_dict()}, default=str), flush=True)  # fmt: skip
+    else:
+        console.print(f"watching {watcher.root} ({len(watcher.current)} files); Ctrl-C stops")
+    try:
+        await watch(watcher, on_update)
+    finally:
+        await events.close()

@@ -39,6 +39,11 @@ First = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 After = Annotated[str | None, Query(max_length=200, description="endCursor of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=MAX_GRAPH_NODES, description="Maximum number of nodes")]
 NOT_FOUND = {404: {"description": "No entity with this id"}}
+MinConfidence = Annotated[
+    float,
+    Query(alias="minConfidence", ge=0.0, le=1.0,
+          description="Leave out edges (CALLS guesses are 0.3) below this confidence"),
+]  # fmt: skip
 
 
 def _project_out(record: EntityRecord) -> ProjectOut:
@@ -83,6 +88,7 @@ async def project_graph(
     root_id: Annotated[
         list[Annotated[str, Query(max_length=200)]] | None, Query(alias="rootId", max_length=MAX_ROOTS)
     ] = None,
+    min_confidence: MinConfidence = 0.0,
 ) -> Graph:
     filters = GraphFilters(
         entities=tuple(entity or ()),
@@ -99,6 +105,7 @@ async def project_graph(
         filters=filters,
         root_ids=list(root_id or ()),
         limit=limit,
+        min_confidence=min_confidence,
     )
 
 
@@ -111,6 +118,7 @@ async def symbol_dependencies(
     depth: Annotated[int, Query(ge=1, le=MAX_DEPENDENCY_DEPTH)] = 1,
     edge_type: Annotated[list[EdgeType] | None, Query(alias="edgeType")] = None,
     limit: Limit = DEFAULT_GRAPH_NODES,
+    min_confidence: MinConfidence = 0.0,
 ) -> Graph:
     return await service.symbol_dependencies(
         driver=driver,
@@ -120,6 +128,7 @@ async def symbol_dependencies(
         depth=depth,
         edge_types=tuple(edge_type or ()),
         limit=limit,
+        min_confidence=min_confidence,
     )
 
 
@@ -130,8 +139,12 @@ async def impact(
     settings: SettingsDep,
     depth: Annotated[int, Query(ge=1, le=MAX_IMPACT_DEPTH)] = 3,
     limit: Limit = DEFAULT_GRAPH_NODES,
+    min_confidence: MinConfidence = 0.0,
 ) -> Graph:
-    return await service.impact(driver=driver, settings=settings, node_id=node_id, depth=depth, limit=limit)
+    return await service.impact(
+        driver=driver, settings=settings, node_id=node_id, depth=depth, limit=limit,
+        min_confidence=min_confidence,
+    )  # fmt: skip
 
 
 @router.get("/path", response_model=PathResult, responses=NOT_FOUND)

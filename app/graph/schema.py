@@ -98,27 +98,31 @@ class Connection(Generic[T]):
 _SINGLE = frozenset({(models.Entity.SYMBOL, "file")})
 _NOT_EXPOSED = frozenset({(models.Entity.FILE, "repo")})
 _WITH_PATH_PREFIX = frozenset({(models.Entity.REPO, "files")})
-_CALLS = "Symbols this one calls; `confidence` of each call is on the edge's node."
+_WITH_CONFIDENCE = frozenset({(models.Entity.SYMBOL, "calls"), (models.Entity.SYMBOL, "calledBy")})
+_CALLS = (
+    "Symbols this one calls; `confidence` and `evidence` of each call are on the edge's node; "
+    "minConfidence leaves out calls below it (0.3: unique-name guesses)."
+)
 _DESCRIPTIONS = {(models.Entity.SYMBOL, "calls"): _CALLS}
 _TYPE_NAMES = {entity: entity.name.title().replace("_", "") for entity in models.Entity}
 
-# (entity, relation, first, after, pathPrefix, parent element id, parent id)
-_PageKey = tuple[models.Entity, str, int, str | None, str | None, str, str]
+# (entity, relation, first, after, pathPrefix, minConfidence, parent element id, parent id)
+_PageKey = tuple[models.Entity, str, int, str | None, str | None, float, str, str]
 
 
 async def _load_pages(context: GraphContext, keys: list[_PageKey]) -> list[models.Page | BaseException]:
     groups: dict[tuple[Any, ...], list[int]] = {}
     for index, key in enumerate(keys):
-        groups.setdefault(key[:5], []).append(index)
+        groups.setdefault(key[:6], []).append(index)
 
     async def load(group: tuple[Any, ...], indexes: list[int]) -> list[models.Page]:
-        entity, relation, first, after, path_prefix = group
+        entity, relation, first, after, path_prefix, min_confidence = group
         parents = [
-            EntityRecord(entity=entity, id=keys[i][6], props={}, element_id=keys[i][5]) for i in indexes
+            EntityRecord(entity=entity, id=keys[i][7], props={}, element_id=keys[i][6]) for i in indexes
         ]
         return await service.related_pages(
             driver=context.driver, settings=context.settings, parents=parents, relation=relation,
-            first=first, after=after, path_prefix=path_prefix,
+            first=first, after=after, path_prefix=path_prefix, min_confidence=min_confidence,
         )  # fmt: skip
 
     # A group that fails (a bad cursor, a timeout) fails its own fields only: the DataLoader
@@ -143,9 +147,15 @@ def _page_loader(info: Info) -> DataLoader[_PageKey, models.Page]:
 
 
 async def _related(
-    info: Info, parent: EntityRecord, relation: str, first: int, after: str | None, path_prefix: str | None
+    info: Info,
+    parent: EntityRecord,
+    relation: str,
+    first: int,
+    after: str | None,
+    path_prefix: str | None,
+    min_confidence: float = 0.0,
 ) -> models.Page:
-    key = (parent.entity, relation, first, after, path_prefix, parent.element_id, parent.id)
+    key = (parent.entity, relation, first, after, path_prefix, min_confidence, parent.element_id, parent.id)
     return await _page_loader(info).load(key)
 
 
@@ -163,7 +173,21 @@ def _relation_field(entity: models.Entity, relation: str, target: models.Entity)
         single.__annotations__ = {"info": Info, "return": f"{target_name} | None"}
         return strawberry.field(resolver=single, description=description)
 
-    if (entity, relation) in _WITH_PATH_PREFIX:
+    if (entity, relation) in _WITH_CONFIDENCE:
+
+        async def with_confidence(
+            self: Any,
+            info: Info,
+            first: int = DEFAULT_PAGE,
+            after: str | None = None,
+            min_confidence: float = 0.0,
+        ) -> Any:
+            page = await _related(info, self.record, relation, first, after, None, min_confidence)
+            return Connection.of(page, to_node)
+
+        resolver: Callable[..., Any] = with_confidence
+        resolver.__annotations__ = {"info": Info, "first": int, "after": str | None, "min_confidence": float}
+    elif (entity, relation) in _WITH_PATH_PREFIX:
 
         async def with_prefix(
             self: Any,
@@ -176,7 +200,7 @@ def _relation_field(entity: models.Entity, relation: str, target: models.Entity)
                 await _related(info, self.record, relation, first, after, path_prefix), to_node
             )
 
-        resolver: Callable[..., Any] = with_prefix
+        resolver = with_prefix
         resolver.__annotations__ = {
             "info": Info,
             "first": int,
@@ -506,6 +530,7 @@ class GraphQuery:
         filters: GraphFilter | None = None,
         root_ids: list[strawberry.ID] | None = None,
         limit: int = DEFAULT_GRAPH_NODES,
+        min_confidence: float = 0.0,
     ) -> Graph:
         graph = await service.project_graph(
             **_deps(info),
@@ -515,6 +540,7 @@ class GraphQuery:
             root_ids=list(root_ids or ()),
             limit=limit,
             with_metadata=asks_for(info.selected_fields, "metadata"),
+            min_confidence=min_confidence,
         )
         return Graph.of(graph)
 
@@ -527,6 +553,7 @@ class GraphQuery:
         depth: int = 1,
         edge_types: list[EdgeTypeEnum] | None = None,  # type: ignore[valid-type]
         limit: int = DEFAULT_GRAPH_NODES,
+        min_confidence: float = 0.0,
     ) -> Graph:
         graph = await service.symbol_dependencies(
             **_deps(info),
@@ -536,16 +563,22 @@ class GraphQuery:
             edge_types=tuple(edge_types or ()),
             limit=limit,
             with_metadata=asks_for(info.selected_fields, "metadata"),
+            min_confidence=min_confidence,
         )
         return Graph.of(graph)
 
     @strawberry.field(description="What depends on a node, transitively, with each node's distance.")
     async def impact(
-        self, info: Info, id: strawberry.ID, depth: int = 3, limit: int = DEFAULT_GRAPH_NODES
+        self,
+        info: Info,
+        id: strawberry.ID,
+        depth: int = 3,
+        limit: int = DEFAULT_GRAPH_NODES,
+        min_confidence: float = 0.0,
     ) -> Graph:
         graph = await service.impact(
             **_deps(info), node_id=id, depth=depth, limit=limit,
-            with_metadata=asks_for(info.selected_fields, "metadata"),
+            with_metadata=asks_for(info.selected_fields, "metadata"), min_confidence=min_confidence,
         )  # fmt: skip
         return Graph.of(graph)
 

@@ -187,9 +187,12 @@ async def related_pages(
     first: int,
     after: str | None = None,
     path_prefix: str | None = None,
+    min_confidence: float = 0.0,
 ) -> list[Page]:
     """For each parent (all of one entity), a page of its neighbours along one of the
-    allow-listed :data:`RELATIONS`: one query for all of them (a level of nested connections)."""
+    allow-listed :data:`RELATIONS`: one query for all of them (a level of nested connections).
+    Edges below ``min_confidence`` (CALLS guesses) are left out."""
+    _check_confidence(min_confidence)
     if not parents:
         return []
     entity = parents[0].entity
@@ -210,6 +213,7 @@ async def related_pages(
         targetLabel=target.value,
         orderBy=order_by,
         pathPrefix=path_prefix,
+        minConfidence=min_confidence,
         offset=offset,
         limit=check_page_size(first) + 1,
     )
@@ -235,11 +239,13 @@ async def related(
     first: int,
     after: str | None = None,
     path_prefix: str | None = None,
+    min_confidence: float = 0.0,
 ) -> Page:
-    """A page of ``parent``'s neighbours along one of the allow-listed :data:`RELATIONS`."""
+    """A page of ``parent``'s neighbours along one of the allow-listed :data:`RELATIONS`; edges
+    below ``min_confidence`` (CALLS guesses) are left out."""
     (page,) = await related_pages(
         driver=driver, settings=settings, parents=[parent], relation=relation, first=first, after=after,
-        path_prefix=path_prefix,
+        path_prefix=path_prefix, min_confidence=min_confidence,
     )  # fmt: skip
     return page
 
@@ -289,6 +295,7 @@ async def _traverse(
     edge_types: Iterable[EdgeType],
     limit: int,
     with_metadata: bool = True,
+    min_confidence: float = 0.0,
 ) -> tuple[list[GraphNode], list[GraphEdge], bool, dict[str, dict[str, Any]]]:
     """Nodes, edges, whether capped, and each node's properties as read (all of them, or with
     ``with_metadata`` false the few that name, place and own it)."""
@@ -304,6 +311,7 @@ async def _traverse(
         edgeTypes=[edge.value for edge in edge_types],
         limit=limit,
         edgeLimit=MAX_GRAPH_EDGES,
+        minConfidence=min_confidence,
     )
     if not rows:
         return [], [], False, {}
@@ -388,6 +396,7 @@ async def project_graph(
     root_ids: Sequence[str] = (),
     limit: int = DEFAULT_GRAPH_NODES,
     with_metadata: bool = True,
+    min_confidence: float = 0.0,
 ) -> Graph:
     """The VISLZR graph: a breadth-first subgraph from the project (or from ``root_ids`` in it).
 
@@ -398,6 +407,7 @@ async def project_graph(
     filters = filters or GraphFilters()
     _check_range("depth", depth, 0, MAX_GRAPH_DEPTH)
     _check_range("limit", limit, 1, MAX_GRAPH_NODES)
+    _check_confidence(min_confidence)
     if len(root_ids) > MAX_ROOTS:
         raise InvalidInput(f"at most {MAX_ROOTS} rootIds")
     if filters.path_prefix is not None and len(filters.path_prefix) > 1000:
@@ -424,6 +434,7 @@ async def project_graph(
         edge_types=edge_types,
         limit=limit,
         with_metadata=with_metadata,
+        min_confidence=min_confidence,
     )
     found = {node.id: node for node in nodes if node.distance == 0}
     missing = [root for root in starts if root not in found]
@@ -434,6 +445,11 @@ async def project_graph(
         raise NotFound(f"node {outside[0]!r} is not in project {project_id!r}")
     nodes = _apply_file_filters(nodes, props, filters, set(starts))
     return _graph(nodes, edges, truncated, depth, started)
+
+
+def _check_confidence(min_confidence: float) -> None:
+    if not 0.0 <= min_confidence <= 1.0:
+        raise InvalidInput("minConfidence must be between 0 and 1")
 
 
 def _in_project(node: GraphNode, props: dict[str, Any], project_id: str, repo_ids: set[str]) -> bool:
@@ -458,9 +474,11 @@ async def symbol_dependencies(
     edge_types: Sequence[EdgeType] = (),
     limit: int = DEFAULT_GRAPH_NODES,
     with_metadata: bool = True,
+    min_confidence: float = 0.0,
 ) -> Graph:
     """What a symbol depends on (OUTGOING), what depends on it (INCOMING), or both, with distance."""
     started = time.perf_counter()
+    _check_confidence(min_confidence)
     _check_range("depth", depth, 1, MAX_DEPENDENCY_DEPTH)
     _check_range("limit", limit, 1, MAX_GRAPH_NODES)
     types = tuple(edge_types) or DEPENDENCY_EDGES
@@ -480,6 +498,7 @@ async def symbol_dependencies(
         edge_types=types,
         limit=limit,
         with_metadata=with_metadata,
+        min_confidence=min_confidence,
     )
     if not nodes or nodes[0].entity is not Entity.SYMBOL:
         raise NotFound(f"no Symbol with id {symbol_id!r}")
@@ -494,9 +513,11 @@ async def impact(
     depth: int = 3,
     limit: int = DEFAULT_GRAPH_NODES,
     with_metadata: bool = True,
+    min_confidence: float = 0.0,
 ) -> Graph:
     """Everything that depends on a node, transitively (incoming dependency edges), with distance."""
     started = time.perf_counter()
+    _check_confidence(min_confidence)
     _check_range("depth", depth, 1, MAX_IMPACT_DEPTH)
     _check_range("limit", limit, 1, MAX_GRAPH_NODES)
     _, raw_id = parse_id(node_id)
@@ -510,6 +531,7 @@ async def impact(
         edge_types=IMPACT_EDGES,
         limit=limit,
         with_metadata=with_metadata,
+        min_confidence=min_confidence,
     )
     if not nodes:
         raise NotFound(f"no node with id {node_id!r}")

@@ -3,6 +3,7 @@
 // $type, $direction ('OUT'|'IN'), $targetLabel and $orderBy come from a fixed allow-list
 // in app/graph/service.py (RELATIONS), never from user text. A parent is found by element id
 // (a constant-time seek) and re-checked by id so a recycled element id cannot leak another node.
+// $minConfidence drops edges below it (CALLS guesses); edges without a confidence count as 1.0.
 UNWIND $parents AS parent
 MATCH (n) WHERE elementId(n) = parent.elementId AND coalesce(n.id, n.sha) = parent.id
 CALL (n) {
@@ -13,7 +14,8 @@ CALL (n) {
     MATCH (n)<-[r]-(m) WHERE $direction = 'IN' AND type(r) = $type AND $targetLabel IN labels(m)
     RETURN m, r
   }
-  WITH m, r WHERE $pathPrefix IS NULL OR m.path STARTS WITH $pathPrefix
+  WITH m, r WHERE ($pathPrefix IS NULL OR m.path STARTS WITH $pathPrefix)
+    AND coalesce(r.confidence, 1.0) >= $minConfidence
   WITH m, r ORDER BY m[$orderBy], coalesce(m.id, m.sha)
   SKIP $offset LIMIT $limit
   RETURN collect({props: properties(m), elementId: elementId(m), relProps: properties(r)}) AS page

@@ -2,6 +2,8 @@
 // $startIds: raw ids (already resolved by the caller); $relationshipFilter / $labelFilter are APOC
 // filter strings built only from allow-listed enum values; $maxLevel <= 5; $limit <= 5000.
 // One more node than $limit is fetched so the caller can tell the result was capped.
+// $minConfidence: a node is kept only when every edge of its path has at least that confidence
+// (edges without one, such as IMPORTS of packages, count as 1.0); 0.0 keeps everything.
 // $withProps false: only the properties that name a node, place it and check its project (a
 // client that does not ask for metadata is not sent every property).
 UNWIND $startIds AS sid
@@ -22,13 +24,14 @@ CALL apoc.path.spanningTree(starts, {
   maxLevel: $maxLevel, relationshipFilter: $relationshipFilter, labelFilter: $labelFilter,
   bfs: true, limit: $limit + 1, filterStartNode: false
 }) YIELD path
+WITH path WHERE all(r IN relationships(path) WHERE coalesce(r.confidence, 1.0) >= $minConfidence)
 WITH collect(path) AS paths
 WITH paths[0..$limit] AS kept, size(paths) > $limit AS truncated
 WITH truncated, [p IN kept | {node: last(nodes(p)), distance: length(p)}] AS found
 WITH truncated, found, [f IN found | f.node] AS members
 CALL (members) {
   CALL apoc.algo.cover(members) YIELD rel
-  WITH rel WHERE type(rel) IN $edgeTypes
+  WITH rel WHERE type(rel) IN $edgeTypes AND coalesce(rel.confidence, 1.0) >= $minConfidence
   RETURN collect(rel)[0..$edgeLimit] AS rels
 }
 RETURN truncated,

@@ -10,11 +10,12 @@ per-node Python walk.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tree_sitter import Node, QueryCursor, Tree
 
-from ingest.model import CallRef, HeritageRef, ImportRef, ParsedFile, SymbolDef
+from ingest.model import AttributeRef, CallRef, HeritageRef, ImportRef, ParsedFile, SymbolDef
 from ingest.parsing import QnameDeduper, module_symbol, query_for
 
 QUERY = """
@@ -25,9 +26,32 @@ QUERY = """
 (import_from_statement) @from
 (module (assignment left: (identifier) @var))
 (module (expression_statement (assignment left: (identifier) @var)))
+(parameters [(identifier) (typed_parameter) (default_parameter) (typed_default_parameter)
+             (list_splat_pattern) (dictionary_splat_pattern)] @param)
+(lambda_parameters (identifier) @bind)
+(assignment left: (identifier) @bind)
+(assignment left: [(pattern_list (identifier) @bind) (tuple_pattern (identifier) @bind)])
+(augmented_assignment left: (identifier) @bind)
+(for_statement left: (identifier) @bind)
+(for_statement left: [(pattern_list (identifier) @bind) (tuple_pattern (identifier) @bind)])
+(for_in_clause left: (identifier) @bind)
+(for_in_clause left: [(pattern_list (identifier) @bind) (tuple_pattern (identifier) @bind)])
+(as_pattern_target (identifier) @bind)
+(as_pattern_target [(tuple (identifier) @bind) (list (identifier) @bind)])
+(named_expression name: (identifier) @bind)
+[(list_comprehension) (set_comprehension) (dictionary_comprehension) (generator_expression)] @comp
+(assignment left: (attribute object: (identifier) @owner attribute: (identifier) @attr))
+(class_definition body: (block (assignment left: (identifier) @cattr)))
+(class_definition body: (block (expression_statement (assignment left: (identifier) @cattr))))
+(call function: (identifier) @guard arguments: (argument_list . (identifier) . [(identifier) (attribute)]))
 """
 
 _DOTTED = re.compile(rb"[A-Za-z_][\w.]*")
+_DOTTED_STR = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
+_OPTIONAL = re.compile(r"(?:typing\.|t\.)?Optional\[(.+)\]")
+_TYPE_OF = re.compile(r"(?:typing\.|t\.)?[Tt]ype\[(.+)\]")
+_SUBSCRIPTED = re.compile(r"([\w.]+)\[.*\]")
+_RECEIVER_FREE = frozenset({"self", "cls"})  # the resolver follows these through the enclosing class
 _WS = re.compile(rb"\s+")
 
 
@@ -62,6 +86,139 @@ def _callee_text(node: Node) -> str:
     if obj is not None and obj.type == "call" and compact.startswith(b"super()."):
         return "super()." + (attr.text or b"").decode()
     return "?." + (attr.text or b"").decode()
+
+
+def _constructed(value: Node | None) -> str:
+    """``Foo`` for a value ``Foo(...)`` / ``mod.Foo(...)`` (the resolver checks it is a class)."""
+    if value is None or value.type != "call":
+        return ""
+    func = value.child_by_field_name("function")
+    text = _txt(func) if func is not None and func.type in ("identifier", "attribute") else ""
+    return text if _DOTTED_STR.fullmatch(text) else ""
+
+
+def annotation_type(text: str) -> str:
+    """The class an annotation names: ``Foo``, ``"Foo"``, ``Foo | None``, ``Optional[Foo]``, ``Foo[T]``
+    → ``Foo``; anything else (unions, callables, containers of it) → ``""``."""
+    t = text.strip().strip("\"'")
+    m = _OPTIONAL.fullmatch(t)
+    if m:
+        t = m.group(1)
+    parts = [p.strip().strip("\"'") for p in t.split("|")]
+    parts = [p for p in parts if p and p != "None"]
+    if len(parts) != 1:
+        return ""
+    t = parts[0]
+    m = _SUBSCRIPTED.fullmatch(t)
+    if m:
+        t = m.group(1)
+    return t if _DOTTED_STR.fullmatch(t) else ""
+
+
+_CONTAINERS = frozenset(
+    {"list", "List", "set", "Set", "frozenset", "FrozenSet", "tuple", "Tuple", "Iterable", "Iterator",
+     "Sequence", "MutableSequence", "Collection", "Generator", "AbstractSet", "KeysView", "ValuesView"}
+)  # fmt: skip
+
+
+def element_type(text: str) -> str:
+    """The class of the items of an annotated container: ``list[Foo]``, ``t.Iterator["Foo"]`` → ``Foo``."""
+    t = text.strip().strip("\"'")
+    m = _OPTIONAL.fullmatch(t)
+    if m:
+        t = m.group(1).strip()
+    m = re.fullmatch(r"([\w.]+)\[(.+)\]", t)
+    if m is None or m.group(1).rsplit(".", 1)[-1] not in _CONTAINERS:
+        return ""
+    depth, first = 0, m.group(2)
+    for i, ch in enumerate(first):
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "," and depth == 0:
+            first = first[:i]
+            break
+    return annotation_type(first)
+
+
+def returns(signature: str) -> str:
+    """The return annotation of a ``def`` signature as the parser records it (``""`` without one)."""
+    _head, arrow, tail = signature.rpartition(") -> ")
+    return tail.strip() if arrow else ""
+
+
+def _param(node: Node) -> tuple[str, str, str]:
+    """(name, receiver type, evidence) of one parameter."""
+    if node.type == "identifier":
+        return _txt(node), "", ""
+    if node.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+        inner = node.named_children[0] if node.named_children else None
+        return _txt(inner), "", ""
+    name_node = node.child_by_field_name("name") or (node.named_children[0] if node.named_children else None)
+    name = _txt(name_node)
+    typed = annotation_type(_txt(node.child_by_field_name("type")))
+    if typed:
+        return name, typed, "annotation"
+    default = _constructed(node.child_by_field_name("value"))
+    return name, default, "default" if default else ""
+
+
+def _binding(node: Node, lookup) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(receiver type, evidence) that binding the identifier ``node`` gives it."""
+    parent = node.parent
+    if parent is not None and parent.type == "assignment" and parent.child_by_field_name("left") == node:
+        return _binding_of(parent, lookup)
+    if parent is not None and parent.type == "as_pattern_target":
+        pattern = parent.parent
+        value = pattern.named_children[0] if pattern is not None and pattern.named_children else None
+        owner = pattern.parent.type if pattern is not None and pattern.parent is not None else ""
+        if owner == "with_item":
+            ctor = _constructed(value)
+            return (ctor, "with") if ctor else ("", "")
+        if owner == "except_clause" and value is not None and value.type in ("identifier", "attribute"):
+            return _txt(value), "except"  # ``except Error as e``
+    if (
+        parent is not None
+        and parent.type in ("for_statement", "for_in_clause")
+        and parent.child_by_field_name("left") == node
+    ):
+        source = _constructed(parent.child_by_field_name("right"))
+        return (source, "iterate") if source else ("", "")  # ``for x in f()``: f's element type
+    return "", ""
+
+
+_RESULT_OF = frozenset({"constructor", "with", "default", "iterate"})  # receiver = a callable's text
+
+
+def _binding_of(stmt: Node, lookup) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(receiver, evidence) an assignment gives its target: the annotation, a constructed class, or
+    the known type of a plain name assigned (``self.command = command``, ``command: Command``)."""
+    annotation = _txt(stmt.child_by_field_name("type"))
+    of_type = _TYPE_OF.fullmatch(annotation.strip().strip("\"'"))
+    if of_type and annotation_type(of_type.group(1)):  # context_class: type[Context] = Context
+        return annotation_type(of_type.group(1)), "alias"
+    typed = annotation_type(annotation)
+    if typed:
+        return typed, "annotation"
+    value = stmt.child_by_field_name("right")
+    ctor = _constructed(value)
+    if ctor:
+        return ctor, "constructor"
+    if value is not None and value.type == "identifier":
+        known = lookup(_txt(value))
+        if known is not None and known[0]:
+            return known
+    return "", ""
+
+
+def _is_overload(node: Node) -> bool:
+    parent = node.parent
+    if parent is None or parent.type != "decorated_definition":
+        return False
+    return any(
+        _txt(d).lstrip("@").strip() in ("overload", "typing.overload", "t.overload")
+        for d in parent.children
+        if d.type == "decorator"
+    )
 
 
 def _in_class_body(node: Node) -> Node | None:
@@ -153,14 +310,98 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
     # stack of (end_byte, qn, kind, node_id) for open scopes; the module is the sentinel
     stack: list[tuple[int, str, str, int]] = [(1 << 62, modname, "Module", -1)]
     qn_by_node: dict[int, str] = {}
+    attributes: list[AttributeRef] = []
+    # names bound in each scope (parameters, assignments, loop/with/except targets) → (type, evidence)
+    bound: dict[str, dict[str, tuple[str, str]]] = {modname: {}}
+
+    def scope_at(start: int) -> tuple[int, str, str, int]:
+        while stack[-1][0] <= start:
+            stack.pop()
+        return stack[-1]
+
+    def lookup(name: str) -> tuple[str, str] | None:
+        """The binding of ``name`` seen from the innermost scope: enclosing functions and the module,
+        never an enclosing class body (methods do not see class-level names)."""
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i][2] == "Class" and i != len(stack) - 1:
+                continue
+            hit = bound.get(stack[i][1], {}).get(name)
+            if hit is not None:
+                return hit
+        return None
+
+    def bind(name: str, kind: tuple[str, str], start: int) -> None:
+        if name and name not in _RECEIVER_FREE:
+            receiver, evidence = kind
+            head, dot, rest = receiver.partition(".")
+            if dot and evidence in _RESULT_OF:  # ``f = ctx.make_formatter()``, ctx: Context
+                known = lookup(head)
+                if known is not None:
+                    kind = (f"{known[0]}.{rest}", evidence) if known[0] else ("", "")
+            bound.setdefault(scope_at(start)[1], {})[name] = kind
+
     cursor_query = query_for(grammar, QUERY)
     for _pattern, caps in QueryCursor(cursor_query).matches(root):
         if "callee" in caps:
             node = caps["callee"][0]
-            start = node.start_byte
-            while stack[-1][0] <= start:
-                stack.pop()
-            calls.append(CallRef(stack[-1][1], _callee_text(node), node.start_point[0] + 1))
+            caller = scope_at(node.start_byte)[1]
+            text = _callee_text(node)
+            receiver, evidence = "", ""
+            if text.startswith("?."):
+                receiver = _constructed(node.child_by_field_name("object"))  # Foo().bar()
+                evidence = "constructor" if receiver else ""
+            elif not text.startswith("super()") and text.split(".", 1)[0] not in _RECEIVER_FREE:
+                hit = lookup(text.split(".", 1)[0])
+                if hit is not None:
+                    receiver, evidence = hit if hit[1] and text.count(".") == 1 else ("", "local")
+            calls.append(CallRef(caller, text, node.start_point[0] + 1, receiver, evidence))
+            continue
+        if "bind" in caps:
+            node = caps["bind"][0]
+            bind(_txt(node), _binding(node, lookup), node.start_byte)
+            continue
+        if "comp" in caps:  # its loop variables are bound before its body, which comes first in the text
+            for clause in caps["comp"][0].named_children:
+                left = clause.child_by_field_name("left") if clause.type == "for_in_clause" else None
+                parts = [left] if left is not None and left.type == "identifier" else []
+                parts += left.named_children if left is not None else []
+                targets = [c for c in parts if c.type == "identifier"]
+                for target in targets:
+                    bind(_txt(target), _binding(target, lookup), target.start_byte)
+            continue
+        if "param" in caps:
+            node = caps["param"][0]
+            name, receiver, evidence = _param(node)
+            bind(name, (receiver, evidence), node.start_byte)
+            continue
+        if "attr" in caps:  # self.x = value, in a method
+            node = caps["attr"][0]
+            scope = scope_at(node.start_byte)
+            stmt = node.parent.parent if node.parent is not None else None
+            if _txt(caps["owner"][0]) != "self" or scope[2] != "Method" or stmt is None or len(stack) < 2:
+                continue
+            receiver, evidence = _binding_of(stmt, lookup)
+            if evidence:
+                attributes.append(AttributeRef(stack[-2][1], _txt(node), receiver, evidence))
+            continue
+        if "cattr" in caps:  # x: Foo / x = Foo(...) / x = Foo in a class body
+            node = caps["cattr"][0]
+            scope = scope_at(node.start_byte)
+            stmt = node.parent
+            if scope[2] == "Class" and stmt is not None:
+                receiver, evidence = _binding_of(stmt, lookup)
+                value = stmt.child_by_field_name("right")
+                if not evidence and value is not None and value.type in ("identifier", "attribute"):
+                    receiver, evidence = _txt(value), "alias"
+                if evidence:
+                    attributes.append(AttributeRef(scope[1], _txt(node), receiver, evidence))
+            continue
+        if "guard" in caps:
+            node = caps["guard"][0]
+            args = node.parent.child_by_field_name("arguments") if node.parent is not None else None
+            if _txt(node) == "isinstance" and args is not None and len(args.named_children) >= 2:
+                var, cls = args.named_children[0], args.named_children[1]
+                bind(_txt(var), (_txt(cls), "isinstance"), node.start_byte)
             continue
         if "func" in caps or "class" in caps:
             is_class = "class" in caps
@@ -176,7 +417,9 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
             else:
                 owner = _in_class_body(node)
                 kind = "Method" if owner is not None and owner.id == stack[-1][3] else "Function"
-            qn = dedupe(f"{parent_qn}.{name}")
+            # an @overload stub is named apart so that the implementation owns the plain name
+            suffix = "@overload" if not is_class and _is_overload(node) else ""
+            qn = dedupe(f"{parent_qn}.{name}{suffix}")
             if is_class:
                 test = test_file and name.startswith("Test")
             else:
@@ -201,13 +444,20 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
                 supers = node.child_by_field_name("superclasses")
                 if supers is not None:
                     for base in supers.named_children:
+                        if base.type == "subscript":  # Base[T]: the generic's class; Generic[T] is no base
+                            base = base.child_by_field_name("value") or base
+                            if _txt(base) in ("Generic", "typing.Generic", "t.Generic"):
+                                continue
                         if base.type in ("identifier", "attribute"):
                             heritage.append(HeritageRef(qn, _callee_text(base), "EXTENDS", start_line))
             continue
-        if "import" in caps:
-            imports.extend(_imports(caps["import"][0], False))
-        elif "from" in caps:
-            imports.extend(_imports(caps["from"][0], True))
+        if "import" in caps or "from" in caps:
+            node = caps["import"][0] if "import" in caps else caps["from"][0]
+            refs = _imports(node, "from" in caps)
+            scope = scope_at(node.start_byte)
+            if scope[2] != "Module":  # a function-local import binds its names in that function only
+                refs = [dataclasses.replace(r, scope=scope[1]) for r in refs]
+            imports.extend(refs)
         elif "var" in caps:
             node = caps["var"][0]
             name = _txt(node)
@@ -231,4 +481,4 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
                     False,
                 )
             )
-    return ParsedFile(path, lang, symbols, imports, calls, heritage, 0, 0)
+    return ParsedFile(path, lang, symbols, imports, calls, heritage, 0, 0, attributes)

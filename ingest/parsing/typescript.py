@@ -49,7 +49,7 @@ _JSX = """
 (jsx_self_closing_element name: (identifier) @jsx)
 """
 
-_DOTTED = re.compile(rb"[A-Za-z_$][\w$.]*")
+_DOTTED = re.compile(rb"[A-Za-z_$][\w$.#]*")  # `#` for private members: this.#f()
 _WS = re.compile(rb"\s+")
 _FUNC_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
 

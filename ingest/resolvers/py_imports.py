@@ -85,6 +85,7 @@ def _resolve(idx: PythonImports, pf: ParsedFile) -> ImportResult:
     tops = idx.tops
     res = ImportResult()
     for ref in pf.imports:
+        into = res.scoped.setdefault(ref.scope, {}) if ref.scope else res.bindings
         if ref.level:
             dir_parts = pf.path.split("/")[:-1]
             if ref.level - 1 > len(dir_parts):
@@ -107,9 +108,9 @@ def _resolve(idx: PythonImports, pf: ParsedFile) -> ImportResult:
                 local = ref.alias or name
                 if sub:
                     res.files.add(sub)
-                    res.bindings[local] = Binding("file", sub)
+                    into[local] = Binding("file", sub)
                 elif target:
-                    res.bindings[local] = Binding("symbol", target, name)
+                    into[local] = Binding("symbol", target, name)
                 else:
                     res.unresolved += 1
             continue
@@ -126,14 +127,14 @@ def _resolve(idx: PythonImports, pf: ParsedFile) -> ImportResult:
                 mid, name = r.module_node(top)
                 res.modules[mid] = name
             for name in ref.names or (top,):
-                res.bindings[ref.alias or name] = Binding("external")
+                into[ref.alias or name] = Binding("external")
             continue
         res.files.add(target)
         if not ref.names:
             if ref.alias:
-                res.bindings[ref.alias] = Binding("file", target)
+                into[ref.alias] = Binding("file", target)
             else:
-                res.bindings[top] = Binding("dotted", "", top)
+                into[top] = Binding("dotted", "", top)
             continue
         for name in ref.names:
             if name == "*":
@@ -143,7 +144,7 @@ def _resolve(idx: PythonImports, pf: ParsedFile) -> ImportResult:
             local = ref.alias or name
             if sub:
                 res.files.add(sub)
-                res.bindings[local] = Binding("file", sub)
+                into[local] = Binding("file", sub)
             else:
-                res.bindings[local] = Binding("symbol", target, name)
+                into[local] = Binding("symbol", target, name)
     return res

@@ -51,19 +51,12 @@ def test_calls() -> None:
         ("cart.Cart.Total", "cart.Cart.prices"),  # receiver call, method in a sibling file
         ("cart.Cart.Total", "money.Sum"),  # pkg.Func through the import
         ("main.main", "cart.New"),
-        ("main.main", "cart.Cart.Add"),  # c.Add(): unique method name guess
-        ("main.main", "cart.Cart.Total"),
         ("cart.TestTotal", "cart.New"),  # same package, other file
-        ("cart.TestTotal", "cart.Cart.Add"),
-        ("cart.TestTotal", "cart.Cart.Total"),
+        # c.Add(), c.Total(): a method of a receiver whose type is unknown is never guessed
     }
     for e in res.all_edges():
         if e.type == "CALLS":
             by_conf[e.confidence] = by_conf.get(e.confidence, 0) + 1
-    assert by_conf == {0.8: 1, 0.9: 2, 1.0: 1, 0.3: 4}
-    assert edge_pairs(parsed, res, "TESTS") == {
-        ("cart.TestTotal", "cart.New"),
-        ("cart.TestTotal", "cart.Cart.Add"),
-        ("cart.TestTotal", "cart.Cart.Total"),
-    }
+    assert by_conf == {0.8: 1, 0.9: 2, 1.0: 1}
+    assert edge_pairs(parsed, res, "TESTS") == {("cart.TestTotal", "cart.New")}
     assert ("cart.Cart", "cart.Cart.Add") in edge_pairs(parsed, res, "HAS_MEMBER")

@@ -117,7 +117,7 @@ def test_python_resolution_small_repo() -> None:
         ("shop.cart.Base.total", "shop.util.add"),
         ("shop.cart.Cart.pay", "shop.cart.Base.total"),  # self.total() through the base class
         ("tests.test_cart.test_pay", "shop.cart.Cart"),  # re-exported through __init__
-        ("tests.test_cart.test_pay", "shop.cart.Cart.pay"),  # ?.pay unique-name guess
+        ("tests.test_cart.test_pay", "shop.cart.Cart.pay"),  # Cart().pay(): the constructed class
     }
     assert edge_pairs(parsed, res, "EXTENDS") == {("shop.cart.Cart", "shop.cart.Base")}
     assert ("tests.test_cart.test_pay", "shop.cart.Cart") in edge_pairs(parsed, res, "TESTS")

@@ -58,7 +58,6 @@ def test_calls_and_heritage() -> None:
         ("src/app.main", "src/core/circle.Circle"),  # new Circle() via "@core/circle"
         ("src/app.main", "src/utils/math.square"),  # utils.square via ./utils/index.ts re-export
         ("src/app.test", "src/app.main"),
-        ("src/app.test", "src/core/shape.Base.describe"),  # describe(): the 0.3 unique-name guess
         ("src/core/circle.Circle.area", "src/utils/math.square"),  # "@utils" exact path alias
         ("src/core/shape.Base.describe", "src/core/shape.Base.area"),  # this.area()
     }

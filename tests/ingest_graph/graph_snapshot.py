@@ -47,7 +47,8 @@ def snapshot(driver: Driver, repo_id: str) -> dict[str, Any]:
         WITH collect(DISTINCT f) + collect(DISTINCT s) AS nodes
         UNWIND nodes AS n
         MATCH (n)-[e]->(m)
-        RETURN type(e) AS type, n.id AS src, coalesce(m.id, m.sha) AS dst, e.confidence AS confidence
+        RETURN type(e) AS type, n.id AS src, coalesce(m.id, m.sha) AS dst, e.confidence AS confidence,
+               e.evidence AS evidence
         """,
         repoId=repo_id,
     )
@@ -56,7 +57,7 @@ def snapshot(driver: Driver, repo_id: str) -> dict[str, Any]:
                   tuple(sorted((k, str(v)) for k, v in r["props"].items() if k not in VOLATILE)))
         for r in nodes
     }  # fmt: skip
-    edge_list = sorted((r["type"], r["src"], r["dst"], r["confidence"]) for r in edges)
+    edge_list = sorted((r["type"], r["src"], r["dst"], r["confidence"], r["evidence"] or "") for r in edges)
     return {"nodes": node_map, "edges": edge_list}
 
 
