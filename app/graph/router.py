@@ -83,6 +83,9 @@ async def project_graph(
     root_id: Annotated[
         list[Annotated[str, Query(max_length=200)]] | None, Query(alias="rootId", max_length=MAX_ROOTS)
     ] = None,
+    all_edges: Annotated[
+        bool, Query(alias="allEdges", description="Every edge among the nodes, not only those crossed")
+    ] = False,
 ) -> Graph:
     filters = GraphFilters(
         entities=tuple(entity or ()),
@@ -99,6 +102,7 @@ async def project_graph(
         filters=filters,
         root_ids=list(root_id or ()),
         limit=limit,
+        all_edges=all_edges,
     )
 
 

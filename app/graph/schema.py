@@ -605,7 +605,9 @@ class GraphQuery:
 
     @strawberry.field(
         description="Breadth-first subgraph from the project or rootIds: depth <= 4, "
-        "limit <= 5000 nodes; truncated when capped."
+        "limit <= 5000 nodes; truncated when capped. Edges: those the expansion crossed (each "
+        "from a node nearer than depth to another returned node); allEdges adds the edges among "
+        "the outermost ring, i.e. every edge among the nodes (about twice the database work)."
     )
     async def project_graph(
         self,
@@ -615,6 +617,7 @@ class GraphQuery:
         filters: GraphFilter | None = None,
         root_ids: list[strawberry.ID] | None = None,
         limit: int = DEFAULT_GRAPH_NODES,
+        all_edges: bool = False,
     ) -> Graph:
         graph = await service.project_graph(
             **_deps(info),
@@ -624,6 +627,7 @@ class GraphQuery:
             root_ids=list(root_ids or ()),
             limit=limit,
             with_metadata=asks_for(info.selected_fields, "metadata"),
+            all_edges=all_edges,
         )
         return Graph.of(graph)
 
