@@ -1,9 +1,11 @@
 """``POST /rpc``: JSON-RPC 2.0 over HTTP, single and batch requests.
 
 Methods: ``bus.publish`` (a PublishRequest), ``events.query`` (an EventQuery), ``graph.query``
-({name, params}: a named query from ``cypher/``, read-only). Errors: -32700 parse error,
--32600 invalid request, -32601 unknown method, -32602 invalid params (including the hub's
-InvalidInput/NotFound), -32001 dependency unavailable, -32002 limit exceeded, -32603 internal.
+({name, params}: one of the read queries listed in ``RPC_READ_QUERIES``, its parameters checked
+by that query's model; any other name is refused with -32602 and the list of allowed names).
+Errors: -32700 parse error, -32600 invalid request, -32601 unknown method, -32602 invalid params
+(including the hub's InvalidInput/NotFound), -32001 dependency unavailable, -32002 limit exceeded,
+-32603 internal.
 Notifications (no ``id``) get no response; a batch of only notifications gets 204.
 """
 
@@ -18,8 +20,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.auth.service import authorize_rpc_method
 from app.core.errors import DependencyUnavailable, HubError, InvalidInput, LimitExceeded, NotFound
-from app.events.models import EventQuery, PublishRequest
+from app.core.principal import principal_of
+from app.events.models import RPC_READ_QUERIES, EventQuery, PublishRequest
 from app.events.service import EventService, run_named_read
 
 log = logging.getLogger(__name__)
@@ -71,11 +75,20 @@ async def events_query(request: Request, params: dict[str, Any]) -> Any:
 
 async def graph_query(request: Request, params: dict[str, Any]) -> Any:
     parsed = GraphQueryParams.model_validate(params)
+    model = RPC_READ_QUERIES.get(parsed.name)
+    if model is None:
+        raise RpcError(
+            INVALID_PARAMS,
+            f"Invalid params: graph.query does not run {parsed.name!r}; "
+            f"allowed: {', '.join(RPC_READ_QUERIES)}",
+            {"allowed": list(RPC_READ_QUERIES)},
+        )
+    checked = model.model_validate(parsed.params)
     settings = request.app.state.settings
     return await run_named_read(
         request.app.state.driver,
         name=parsed.name,
-        params=parsed.params,
+        params=checked.model_dump(),
         database=settings.neo4j_database,
         timeout_s=settings.neo4j_query_timeout_s,
     )
@@ -109,6 +122,7 @@ async def _call(request: Request, item: Any) -> dict[str, Any] | None:
             raise RpcError(METHOD_NOT_FOUND, "Method not found", {"method": item["method"]})
         if not isinstance(params, dict):
             raise RpcError(INVALID_PARAMS, "Invalid params: use named parameters (an object)")
+        authorize_rpc_method(principal_of(request), item["method"])  # issue 12: scope per method
         result = await method(request, params)
     except RpcError as error:
         response = _error(id_, error.code, error.message, error.data)
