@@ -223,8 +223,10 @@ def serve(
     if count == 1:
         uvicorn.run(create_app(settings), host=bound_host, port=bound_port, log_level="info")
     else:  # worker processes import the factory and read the same HUB_* environment
+        # uvicorn kills a worker that does not answer its health ping within 5 s; on a busy machine
+        # importing the app takes longer, and the workers were killed and restarted forever.
         uvicorn.run("app.main:create_app", factory=True, workers=count, host=bound_host, port=bound_port,
-                    log_level="info")  # fmt: skip
+                    log_level="info", timeout_worker_healthcheck=60)  # fmt: skip
 
 
 def main() -> None:  # pragma: no cover

@@ -89,6 +89,9 @@ async def project_graph(
         list[Annotated[str, Query(max_length=200)]] | None, Query(alias="rootId", max_length=MAX_ROOTS)
     ] = None,
     min_confidence: MinConfidence = 0.0,
+    all_edges: Annotated[
+        bool, Query(alias="allEdges", description="Every edge among the nodes, not only those crossed")
+    ] = False,
 ) -> Graph:
     filters = GraphFilters(
         entities=tuple(entity or ()),
@@ -106,6 +109,7 @@ async def project_graph(
         root_ids=list(root_id or ()),
         limit=limit,
         min_confidence=min_confidence,
+        all_edges=all_edges,
     )
 
 

@@ -520,7 +520,9 @@ class GraphQuery:
 
     @strawberry.field(
         description="Breadth-first subgraph from the project or rootIds: depth <= 4, "
-        "limit <= 5000 nodes; truncated when capped."
+        "limit <= 5000 nodes; truncated when capped. Edges: those the expansion crossed (each "
+        "from a node nearer than depth to another returned node); allEdges adds the edges among "
+        "the outermost ring, i.e. every edge among the nodes (about twice the database work)."
     )
     async def project_graph(
         self,
@@ -531,6 +533,7 @@ class GraphQuery:
         root_ids: list[strawberry.ID] | None = None,
         limit: int = DEFAULT_GRAPH_NODES,
         min_confidence: float = 0.0,
+        all_edges: bool = False,
     ) -> Graph:
         graph = await service.project_graph(
             **_deps(info),
@@ -541,6 +544,7 @@ class GraphQuery:
             limit=limit,
             with_metadata=asks_for(info.selected_fields, "metadata"),
             min_confidence=min_confidence,
+            all_edges=all_edges,
         )
         return Graph.of(graph)
 

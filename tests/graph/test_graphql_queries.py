@@ -229,6 +229,31 @@ DEPS = """query($id: ID!, $direction: Direction!, $depth: Int!, $types: [EdgeTyp
     truncated nodes { id label distance } edges { fromId toId type } } }"""
 
 
+EDGES = """query($id: ID!, $roots: [ID!], $all: Boolean!) {
+  projectGraph(projectId: $id, depth: 1, limit: 500, rootIds: $roots, allEdges: $all) {
+    nodes { id distance } edges { fromId toId type } } }"""
+
+
+def test_project_graph_edges_crossed_by_default_and_all_on_request(gql, code_graph: CodeGraph) -> None:
+    """By default the edges are those the expansion crossed (each touches a node nearer than the
+    depth); allEdges adds the edges among the outermost ring (here a class's HAS_MEMBER to its
+    methods, all three declared by the root file), over the same nodes."""
+    root = code_graph.files["src/services/cart.ts"]
+    crossed, every = (
+        gql(EDGES, {"id": code_graph.project_id, "roots": [root], "all": flag})["data"]["projectGraph"]
+        for flag in (False, True)
+    )
+    assert {n["id"] for n in crossed["nodes"]} == {n["id"] for n in every["nodes"]}
+    distance = {n["id"]: n["distance"] for n in crossed["nodes"]}
+    assert crossed["edges"]
+    assert all(distance[e["fromId"]] == 0 or distance[e["toId"]] == 0 for e in crossed["edges"])
+    key = lambda e: (e["fromId"], e["toId"], e["type"])  # noqa: E731
+    assert {key(e) for e in crossed["edges"]} < {key(e) for e in every["edges"]}
+    outer = {key(e) for e in every["edges"] if distance[e["fromId"]] == distance[e["toId"]] == 1}
+    members = {code_graph.symbols["CartService.total"], code_graph.symbols["CartService.addItem"]}
+    assert {(code_graph.symbols["CartService"], m, "HAS_MEMBER") for m in members} <= outer
+
+
 def test_symbol_dependencies_by_direction_and_depth(gql, code_graph: CodeGraph) -> None:
     def run(symbol: str, direction: str, depth: int, types: list[str] | None = None) -> dict[str, int]:
         body = gql(
