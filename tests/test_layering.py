@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DOMAINS = {"events", "graph", "agents", "compliance", "intelligence", "federation", "health"}
+DOMAINS = {"events", "graph", "agents", "compliance", "intelligence", "federation", "health", "workflows"}
 
 
 def imports_of(path: Path) -> list[str]:

@@ -23,6 +23,7 @@ from app.cli.common import err, friendly_errors
 from app.cli.events_cmd import events_app
 from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
+from app.cli.workflow_cmd import agent_app, workflow_app
 from app.config import get_settings
 from app.core.db import create_async_driver
 from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput
@@ -34,6 +35,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(graph_app, name="graph")
 app.add_typer(events_app, name="events")  # issue 5: hub events [publish]
 app.command("worker")(events_worker)  # issue 5: the arq worker
+app.add_typer(workflow_app, name="workflow")  # issue 14
+app.add_typer(agent_app, name="agent")  # issue 14
 console = Console()
 # The driver logs each retry as a warning; the CLI reports failures itself.
 logging.getLogger("neo4j").setLevel(logging.ERROR)
