@@ -33,12 +33,15 @@ from app.health.router import router as health_router
 from app.health.services_router import router as services_router
 from app.intelligence.router import router as intelligence_router
 from app.schema import get_context, schema
+from app.workflows.flows import WorkflowRuntime
+from app.workflows.router import router as workflows_router
 
 DOMAIN_ROUTERS = (
     health_router,
     graph_router,
     events_router,
     agents_router,
+    workflows_router,
     compliance_router,
     intelligence_router,
     federation_router,
@@ -83,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.events = EventService(settings)
         app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
         app.state.bridge.start()
+        # Workflow state (JetStream KV + queue): connected on first use, so the API starts without NATS.
+        app.state.workflows = WorkflowRuntime(settings, app.state.driver, name="hub-api-workflows")
         # Everything alive now lives as long as the app: leave it out of every GC pass, which
         # otherwise re-scans it during large graph responses (a p95 cost measured in bench/).
         gc.freeze()
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.bridge.stop()
+            await app.state.workflows.close()
             await app.state.events.close()
             if app.state.nats is not None:
                 await app.state.nats.close()

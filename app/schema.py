@@ -16,20 +16,22 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 
+from app.agents.schema import AgentsMutation, AgentsQuery
 from app.config import Settings
 from app.events.schema import EventsSubscription
 from app.graph.execution import FlatListExecutionContext
 from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, ValidationByText
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.graph.views_schema import ViewsMutation, ViewsQuery
+from app.workflows.schema import WorkflowsMutation, WorkflowsQuery, WorkflowsSubscription
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery)
-MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation)
-SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
+QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery, AgentsQuery, WorkflowsQuery)
+MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation, AgentsMutation, WorkflowsMutation)
+SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription, WorkflowsSubscription)
 
 
 class HubContext(BaseContext):

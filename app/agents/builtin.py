@@ -487,14 +487,14 @@ BUILTINS: dict[str, BuiltinSpec] = {
         BuiltinSpec(
             "linter",
             AgentType.API_TOOL,
-            ("lint", "audit-quality"),
+            ("lint", "audit-code-review"),
             "ruff; eslint with the repo's config.",
             run_linter,
         ),
         BuiltinSpec(
             "security-scan",
             AgentType.API_TOOL,
-            ("security", "audit-security", "scan"),
+            ("security", "scan", "audit-security-scan"),
             "bandit and detect-secrets.",
             run_security_scan,
         ),
@@ -504,7 +504,7 @@ BUILTINS: dict[str, BuiltinSpec] = {
         BuiltinSpec(
             "graph-review",
             AgentType.RULE_BASED,
-            ("review", "audit-architecture"),
+            ("review", "audit-architecture-review"),
             "Import cycles, untested hotspots, god classes, dead code.",
             run_graph_review,
         ),

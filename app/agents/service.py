@@ -347,3 +347,50 @@ def new_audit_id() -> str:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def registration_of(**fields: Any) -> AgentRegistration:
+    """A registration from loose input (GraphQL, CLI): pydantic's errors as one InvalidInput."""
+    from pydantic import ValidationError
+
+    try:
+        return AgentRegistration.model_validate(fields)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise InvalidInput(f"invalid agent: {problems}") from None
+
+
+AUDIT_REQUESTS = "agent.request.audit-*"  # what triggerAudit publishes (app/graph)
+
+
+async def fulfil_audit(
+    *, driver: AsyncDriver, settings: Settings, nc: Any | None, audit_id: str, kind: str, target_id: str
+) -> str:
+    """Run the agent with capability ``audit-<kind>`` on the target and complete the pending
+    Audit with its verdict and findings; the Audit's final status."""
+    candidates = [
+        a
+        for a in await list_agents(driver=driver, settings=settings)
+        if a.active and f"audit-{kind}" in a.capabilities
+    ]
+    if not candidates:
+        result = AgentResult(status=Outcome.ERROR, summary=f"no active agent has the capability audit-{kind}")
+        agent_name = "none"
+    else:
+        agent_name = sorted(candidates, key=lambda a: (not a.builtin, a.name))[0].name
+        request = AgentRequest(agent=agent_name, params={"target": target_id})
+        result = await invoke(driver=driver, settings=settings, nc=nc, request=request, timeout_s=900)
+    result.target_id = target_id
+    await record_audit(
+        driver=driver, settings=settings, audit_id=audit_id, agent=agent_name, result=result, pending=True
+    )
+    return "error" if result.status == Outcome.ERROR else result.status.value
+
+
+async def pending_audits(
+    *, driver: AsyncDriver, settings: Settings, limit: int = 100
+) -> list[dict[str, Any]]:
+    records, _, _ = await driver.execute_query(
+        named_query("agents/pending_audits"), limit=limit, database_=settings.neo4j_database, routing_="r"
+    )
+    return [record.data() for record in records]

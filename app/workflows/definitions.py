@@ -57,9 +57,15 @@ def evaluate_condition(expression: str, activation: dict[str, Any]) -> bool:
     """A CEL condition over ``event``, ``context`` and ``steps``; anything but a true bool is false,
     and an evaluation error (e.g. a missing field) raises ValueError with CEL's message."""
     program = _compiled(expression)
-    result = program.evaluate({key: celpy.json_to_cel(value) for key, value in activation.items()})
+    try:
+        result = program.evaluate({key: celpy.json_to_cel(value) for key, value in activation.items()})
+    except celpy.CELEvalError as error:
+        result = error
+    except (TypeError, ValueError, KeyError, ArithmeticError) as error:
+        raise ValueError(f"{type(error).__name__}: {error}") from None
     if isinstance(result, celpy.CELEvalError):
-        raise ValueError(str(result.args[0]) if result.args else str(result))
+        message = result.args[0] if result.args else str(result)
+        raise ValueError(str(message)[:300])
     return bool(result is True or (isinstance(result, celpy.celtypes.BoolType) and bool(result)))
 
 

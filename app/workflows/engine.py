@@ -23,6 +23,7 @@ from typing import Any
 
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
+from nats.js.errors import KeyWrongLastSequenceError
 from neo4j import AsyncDriver
 
 import app.agents.service as agents
@@ -134,14 +135,27 @@ class Engine:
 
     # --- starting and cancelling --------------------------------------------------------------
     async def start(
-        self, workflow_name: str, *, event: dict[str, Any] | None = None, correlation_id: str | None = None
+        self,
+        workflow_name: str,
+        *,
+        event: dict[str, Any] | None = None,
+        correlation_id: str | None = None,
+        execution_id: str | None = None,
     ) -> Execution:
+        """Create the execution and queue its first steps. With ``execution_id`` (a trigger's
+        stable id) a second start of the same execution returns the first one."""
         workflow = await self.store.get_definition(workflow_name)
         execution = service.new_execution(workflow, event=event or {}, correlation_id=correlation_id)
-        await self.store.create_execution(execution)
+        if execution_id is not None:
+            execution.id = execution_id
+            execution.correlation_id = correlation_id or execution_id
+        try:
+            await self.store.create_execution(execution)
+        except KeyWrongLastSequenceError:
+            execution = await self.store.get_execution(execution.id)
         await service.project_execution(driver=self.driver, settings=self.settings, execution=execution)
         await self.log(execution, f"execution of {workflow.name} started", key="started")
-        await self.store.enqueue(execution.id, ready_steps(workflow, set()))
+        await self.store.enqueue(execution.id, ready_steps(execution.definition, set()))
         return execution
 
     async def cancel(self, execution_id: str) -> Execution:

@@ -107,14 +107,126 @@ async def run_worker(settings: Settings, driver: AsyncDriver, *, concurrency: in
     engine = await runtime.connect()
     await agents.ensure_builtin_agents(driver=driver, settings=settings)
     worker = Worker(engine, concurrency=concurrency or settings.workflow_concurrency)
+    background = [
+        asyncio.create_task(follow_triggers(runtime), name="workflow-triggers"),
+        asyncio.create_task(serve_audit_requests(runtime), name="audit-requests"),
+    ]
     try:
         await worker.run()
     finally:
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
         await runtime.close()
 
 
+async def serve_audit_requests(runtime: WorkflowRuntime) -> None:
+    """Answer triggerAudit: each request (a queue group, so one worker takes it) runs the agent
+    with the audit's capability and completes the Audit. Audits left pending while no worker
+    listened are picked up at start."""
+    import json
+
+    settings, driver = runtime.settings, runtime.driver
+    gate = asyncio.Semaphore(4)
+    running: set[asyncio.Task[None]] = set()
+
+    async def fulfil(audit_id: str, kind: str, target_id: str) -> None:
+        async with gate:
+            try:
+                await agents.fulfil_audit(
+                    driver=driver,
+                    settings=settings,
+                    nc=runtime.nc,
+                    audit_id=audit_id,
+                    kind=kind,
+                    target_id=target_id,
+                )
+            except Exception as error:
+                log.warning("audit %s not completed: %s", audit_id, error)
+
+    def spawn(audit_id: str, kind: str, target_id: str) -> None:
+        task = asyncio.create_task(fulfil(audit_id, kind, target_id))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
+    async def on_request(msg: Any) -> None:
+        try:
+            request = json.loads(msg.data)
+            spawn(str(request["auditId"]), str(request["kind"]), str(request["targetId"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a malformed audit request")
+
+    await runtime.connect()
+    sub = await runtime.nc.subscribe(agents.AUDIT_REQUESTS, queue="audit-runners", cb=on_request)
+    try:
+        for audit in await agents.pending_audits(driver=driver, settings=settings):
+            if audit["kind"] and audit["targetId"]:
+                spawn(audit["id"], audit["kind"], audit["targetId"])
+        await asyncio.Event().wait()
+    finally:
+        await sub.unsubscribe()
+
+
+TRIGGER_CONSUMER = "wf-triggers"
+
+
+async def follow_triggers(runtime: WorkflowRuntime) -> None:
+    """Start the workflows whose trigger matches each new event on the hub's stream. One durable
+    consumer shared by every worker: each event is handled by one of them, and the execution id
+    is derived from (event id, workflow), so a redelivered event starts nothing twice."""
+    from nats.js import api
+    from nats.js.errors import NotFoundError
+
+    from app.events.service import decode
+
+    engine = await runtime.connect()
+    js = engine.store.js
+    stream = runtime.settings.events_stream
+    try:
+        await js.consumer_info(stream, TRIGGER_CONSUMER)
+    except NotFoundError:
+        config = api.ConsumerConfig(
+            durable_name=TRIGGER_CONSUMER,
+            deliver_policy=api.DeliverPolicy.NEW,
+            ack_policy=api.AckPolicy.EXPLICIT,
+            ack_wait=30,
+            max_deliver=5,
+        )
+        await js.add_consumer(stream, config=config)
+    sub = await js.pull_subscribe_bind(durable=TRIGGER_CONSUMER, stream=stream)
+    while True:
+        try:
+            msgs = await sub.fetch(100, timeout=1.0)
+        except TimeoutError:
+            continue
+        except Exception as error:
+            log.warning("reading trigger events failed: %s", error)
+            await asyncio.sleep(1.0)
+            continue
+        for msg in msgs:
+            event = decode(msg.data)
+            if event is not None and ".workflow." not in event.subject:
+                try:
+                    await start_triggered(
+                        runtime,
+                        subject=event.subject,
+                        event=event.model_dump(mode="json"),
+                        correlation_id=event.correlationid,
+                        event_id=event.id,
+                    )
+                except Exception as error:  # a bad trigger never blocks the others
+                    log.warning("triggering workflows on %s failed: %s", event.subject, error)
+            await msg.ack()
+
+
 async def start_triggered(
-    runtime: WorkflowRuntime, *, subject: str, event: dict[str, Any], correlation_id: str | None
+    runtime: WorkflowRuntime,
+    *,
+    subject: str,
+    event: dict[str, Any],
+    correlation_id: str | None,
+    event_id: str | None = None,
 ) -> list[Execution]:
     """Start every workflow whose trigger matches the event (and its CEL condition holds)."""
     engine = await runtime.connect()
@@ -132,5 +244,71 @@ async def start_triggered(
             except ValueError as error:
                 log.warning("trigger condition of %s failed on %s: %s", workflow.name, subject, error)
                 continue
-        started.append(await engine.start(workflow.name, event=event, correlation_id=correlation_id))
+        execution_id = service.stable_id("trigger", event_id, workflow.name) if event_id else None
+        started.append(
+            await engine.start(
+                workflow.name, event=event, correlation_id=correlation_id, execution_id=execution_id
+            )
+        )
     return started
+
+
+def log_entry(event: Any) -> dict[str, Any]:
+    data = event.data if isinstance(event.data, dict) else {}
+    return {
+        "id": event.id,
+        "time": event.time.isoformat(),
+        "executionId": data.get("executionId"),
+        "stepId": data.get("stepId"),
+        "level": data.get("level", "info"),
+        "message": data.get("message", ""),
+        "status": data.get("status"),
+    }
+
+
+async def execution_logs(runtime: WorkflowRuntime, execution_id: str) -> list[dict[str, Any]]:
+    """The stored log events of one execution (by its correlation id), oldest first."""
+    from app.events.models import EventQuery
+
+    engine = await runtime.connect()
+    execution = await engine.store.get_execution(execution_id)
+    query = EventQuery(
+        subject=f"hub.{runtime.settings.hub_id}.workflow.log",
+        correlation_id=execution.correlation_id,
+        limit=10_000,
+    )
+    page = await runtime.events.query(query, driver=runtime.driver)
+    return [
+        log_entry(event)
+        for event in page.events
+        if isinstance(event.data, dict) and event.data.get("executionId") == execution_id
+    ]
+
+
+async def follow_logs(runtime: WorkflowRuntime, execution_id: str) -> Any:
+    """Stored log entries, then live ones, until the execution has settled (an async iterator)."""
+    engine = await runtime.connect()
+    live = await runtime.events.subscribe(f"hub.{runtime.settings.hub_id}.workflow.log")
+    seen: set[str] = set()
+    try:
+        for entry in await execution_logs(runtime, execution_id):
+            seen.add(entry["id"])
+            yield entry
+        if (await engine.store.get_execution(execution_id)).status in TERMINAL:
+            return
+        while True:
+            try:
+                event = await asyncio.wait_for(live.__anext__(), timeout=2.0)
+            except TimeoutError:
+                if (await engine.store.get_execution(execution_id)).status in TERMINAL:
+                    return
+                continue
+            entry = log_entry(event)
+            if entry["executionId"] != execution_id or entry["id"] in seen:
+                continue
+            seen.add(entry["id"])
+            yield entry
+            if entry["stepId"] is None and entry["status"] in {s.value for s in TERMINAL}:
+                return
+    finally:
+        await live.aclose()
