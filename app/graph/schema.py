@@ -438,6 +438,7 @@ class Audit(Node):
     status: str
     created_at: str | None
     target_id: str | None
+    summary: str | None  # the agent's verdict once it has run (issue 14)
     record: strawberry.Private[EntityRecord]
 
     @staticmethod
@@ -450,6 +451,7 @@ class Audit(Node):
             status=str(record.props.get("status", "")),
             created_at=_prop(record, "createdAt"),
             target_id=_prop(record, "targetId"),
+            summary=_prop(record, "summary"),
         )
 
     @strawberry.field

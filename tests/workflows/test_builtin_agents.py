@@ -63,8 +63,8 @@ async def test_security_scan_finds_shell_injection_pickle_and_the_key(
     result = await invoke(settings, "security-scan", project="vuln-sec")
     found = rules(result)
     assert result.status == Outcome.FAILED
-    assert ("service.py", 10) in found["bandit:B602"]  # subprocess with shell=True
-    assert ("service.py", 14) in found["bandit:B301"]  # pickle.loads
+    assert ("service.py", 9) in found["bandit:B602"]  # subprocess with shell=True
+    assert ("service.py", 13) in found["bandit:B301"]  # pickle.loads
     assert ("service.py", 5) in found["secret:AWS Access Key"]
     assert all("AKIA" not in f.message for f in result.findings)  # the secret itself is never copied
 
@@ -106,7 +106,7 @@ async def test_findings_are_recorded_as_an_audit_linked_to_files(
         "RETURN a.status AS status, a.kind AS kind, f.rule AS rule, f.line AS line, file.path AS path"
     )
     assert {r["status"] for r in records} == {"failed"} and {r["kind"] for r in records} == {"security-scan"}
-    assert ("bandit:B602", 10, "service.py") in {(r["rule"], r["line"], r["path"]) for r in records}
+    assert ("bandit:B602", 9, "service.py") in {(r["rule"], r["line"], r["path"]) for r in records}
 
 
 async def test_graph_review_and_linter_on_the_hubs_own_code(
