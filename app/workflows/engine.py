@@ -110,10 +110,26 @@ class Engine:
         step: str | None = None,
         level: str = "info",
         key: str | None = None,
+        durable: bool = False,
         **data: Any,
     ) -> None:
         """An event on ``hub.<id>.workflow.log`` with the execution's correlation id. ``key``
-        makes it idempotent (a repeated tail after a crash logs the same event id: stored once)."""
+        makes it idempotent (a repeated tail after a crash logs the same event id: stored once).
+        Only ``durable`` lines wait for JetStream's ack: the others must not add a round trip to
+        every step (the stream still stores them, once per id)."""
+        await self._log(execution, message, step=step, level=level, key=key, durable=durable, **data)
+
+    async def _log(
+        self,
+        execution: Execution,
+        message: str,
+        *,
+        step: str | None = None,
+        level: str = "info",
+        key: str | None = None,
+        durable: bool = False,
+        **data: Any,
+    ) -> None:
         event_id = f"wf-{execution.id}-{step or 'run'}-{key}" if key else None
         event = self.events.event(
             f"hub.{self.settings.hub_id}.workflow.log",
@@ -129,7 +145,12 @@ class Engine:
             **({"id": event_id[:128]} if event_id else {}),
         )
         try:
-            await self.events.publish(event)
+            if durable:
+                await self.events.publish(event)
+            else:
+                await self.nc.publish(
+                    event.subject, self.events.encode(event), headers={"Nats-Msg-Id": event.id}
+                )
         except Exception as error:  # logs never stop the work
             log.warning("workflow log not published: %s", error)
 
@@ -162,7 +183,7 @@ class Engine:
         execution, changed = await self.store.settle(execution_id, ExecutionStatus.CANCELLED)
         if changed:
             await service.project_execution(driver=self.driver, settings=self.settings, execution=execution)
-            await self.log(execution, "execution cancelled", level="warning", key="cancelled")
+            await self.log(execution, "execution cancelled", level="warning", key="cancelled", durable=True)
         return execution
 
     # --- one task -----------------------------------------------------------------------------
@@ -339,7 +360,11 @@ class Engine:
                 await service.project_execution(driver=self.driver, settings=self.settings, execution=settled)
             if changed:
                 await self.log(
-                    settled, f"execution {settled.status.value}", key="settled", status=settled.status.value
+                    settled,
+                    f"execution {settled.status.value}",
+                    key="settled",
+                    status=settled.status.value,
+                    durable=True,
                 )
 
     def _fault(self, point: str, step_id: str) -> None:

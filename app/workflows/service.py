@@ -24,7 +24,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nats.js import JetStreamContext, api
-from nats.js.errors import BadRequestError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import (
+    BadRequestError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+    NoKeysError,
+    NotFoundError,
+)
 from nats.js.kv import KeyValue
 from neo4j import AsyncDriver
 
@@ -139,7 +145,7 @@ class WorkflowStore:
     async def list_definitions(self) -> list[WorkflowDef]:
         try:
             names = await self.definitions.keys()
-        except NotFoundError:
+        except (NotFoundError, NoKeysError):
             return []
         found = []
         for name in sorted(names):
@@ -188,7 +194,7 @@ class WorkflowStore:
     async def list_executions(self, *, workflow: str | None = None, limit: int = 50) -> list[Execution]:
         try:
             keys = await self.executions.keys()
-        except NotFoundError:
+        except (NotFoundError, NoKeysError):
             return []
         entries = await asyncio.gather(*(self._maybe_execution(key) for key in keys))
         found = [e for e in entries if e is not None and (workflow is None or e.workflow == workflow)]
