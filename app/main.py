@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import nats
 import orjson
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -17,7 +15,6 @@ from strawberry.fastapi import GraphQLRouter
 
 from app import __version__
 from app.agents.router import router as agents_router
-from app.compliance.router import router as compliance_router
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.core.errors import HubError
@@ -31,7 +28,6 @@ from app.federation.router import router as federation_router
 from app.graph.router import router as graph_router
 from app.health.router import router as health_router
 from app.health.services_router import router as services_router
-from app.intelligence.router import router as intelligence_router
 from app.schema import get_context, schema
 from app.workflows.flows import WorkflowRuntime
 from app.workflows.router import router as workflows_router
@@ -42,36 +38,10 @@ DOMAIN_ROUTERS = (
     events_router,
     agents_router,
     workflows_router,
-    compliance_router,
-    intelligence_router,
     federation_router,
     services_router,
     rpc_router,
 )
-
-
-async def _quiet_nats_error(_: Exception) -> None:
-    """nats-py prints each reconnect failure with a traceback unless given a callback."""
-
-
-async def connect_nats(settings: Settings) -> nats.aio.client.Client | None:
-    """A core NATS connection for request/reply publishing (e.g. audit requests); None when NATS is
-    down at start, so the API serves without it and publishers report ``published=false``."""
-    try:
-        # With unlimited reconnects nats-py retries a failed first connect forever: bound it.
-        return await asyncio.wait_for(
-            nats.connect(
-                settings.nats_server_url,
-                name=f"hub-api-graph@{settings.hub_id}",
-                connect_timeout=2,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                error_cb=_quiet_nats_error,
-            ),
-            timeout=3,
-        )
-    except Exception:
-        return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,9 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.driver = create_async_driver(settings)
-        app.state.nats = await connect_nats(settings)
         # Event backbone: connects in the background, so graph reads serve while NATS is down.
         app.state.events = EventService(settings)
+        # The API handles no events and sends no heartbeat (the worker does, once per hub); its
+        # bridge only links to a federation NATS when one is configured.
         app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
         app.state.bridge.start()
         # Workflow state (JetStream KV + queue): connected on first use, so the API starts without NATS.
@@ -97,8 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.bridge.stop()
             await app.state.workflows.close()
             await app.state.events.close()
-            if app.state.nats is not None:
-                await app.state.nats.close()
             await app.state.driver.close()
 
     app = FastAPI(title="CommandCenter Hub", version=__version__, lifespan=lifespan)

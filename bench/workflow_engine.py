@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
 from app.core.db import create_async_driver  # noqa: E402
-from app.core.schema import migrate  # noqa: E402
+from app.core.migrations import migrate  # noqa: E402
 from app.runtime import manager  # noqa: E402
 from app.workflows.flows import WorkflowRuntime, apply_workflow, run_workflow, wait_for  # noqa: E402
 from app.workflows.models import ExecutionStatus  # noqa: E402

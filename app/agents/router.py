@@ -37,7 +37,7 @@ async def invoke(
     await service.get_agent(**_deps(request), name=name)
     return await service.invoke(
         **_deps(request),
-        nc=getattr(request.app.state, "nats", None),
+        nc=getattr(getattr(request.app.state, "events", None), "nc", None),
         request=AgentRequest(agent=name, params=params or {}),
         timeout_s=timeout,
     )

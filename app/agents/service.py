@@ -360,9 +360,6 @@ def registration_of(**fields: Any) -> AgentRegistration:
         raise InvalidInput(f"invalid agent: {problems}") from None
 
 
-AUDIT_REQUESTS = "agent.request.audit-*"  # what triggerAudit publishes (app/graph)
-
-
 async def fulfil_audit(
     *, driver: AsyncDriver, settings: Settings, nc: Any | None, audit_id: str, kind: str, target_id: str
 ) -> str:

@@ -27,7 +27,7 @@ from nats.js.errors import KeyWrongLastSequenceError
 from neo4j import AsyncDriver
 
 import app.agents.service as agents
-from app.agents.models import AgentRequest, AgentResult, Outcome
+from app.agents.service import AgentRequest, AgentResult, Outcome
 from app.config import Settings
 from app.events.service import EventService
 from app.workflows import service

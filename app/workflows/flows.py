@@ -13,8 +13,7 @@ from neo4j import AsyncDriver
 
 import app.agents.service as agents
 from app.config import Settings
-from app.events.models import subject_matches
-from app.events.service import EventService
+from app.events.service import EventService, subject_matches
 from app.workflows import definitions, service
 from app.workflows.engine import Engine, Worker
 from app.workflows.models import TERMINAL, Execution, ExecutionView, WorkflowDef
@@ -109,7 +108,6 @@ async def run_worker(settings: Settings, driver: AsyncDriver, *, concurrency: in
     worker = Worker(engine, concurrency=concurrency or settings.workflow_concurrency)
     background = [
         asyncio.create_task(follow_triggers(runtime), name="workflow-triggers"),
-        asyncio.create_task(serve_audit_requests(runtime), name="audit-requests"),
     ]
     try:
         await worker.run()
@@ -121,51 +119,48 @@ async def run_worker(settings: Settings, driver: AsyncDriver, *, concurrency: in
         await runtime.close()
 
 
-async def serve_audit_requests(runtime: WorkflowRuntime) -> None:
-    """Answer triggerAudit: each request (a queue group, so one worker takes it) runs the agent
-    with the audit's capability and completes the Audit. Audits left pending while no worker
-    listened are picked up at start."""
-    import json
+class AuditRunner:
+    """Answers triggerAudit (``hub.<id>.audit.requested``, read by the trigger consumer): runs the
+    agent with the audit's capability and completes the Audit. Audits left pending while no
+    worker ran (or by a worker killed mid-audit) are picked up at start."""
 
-    settings, driver = runtime.settings, runtime.driver
-    gate = asyncio.Semaphore(4)
-    running: set[asyncio.Task[None]] = set()
+    def __init__(self, runtime: WorkflowRuntime, *, parallel: int = 4) -> None:
+        self.runtime = runtime
+        self.gate = asyncio.Semaphore(parallel)
+        self.running: set[asyncio.Task[None]] = set()
 
-    async def fulfil(audit_id: str, kind: str, target_id: str) -> None:
-        async with gate:
+    def spawn(self, audit_id: str, kind: str, target_id: str) -> None:
+        task = asyncio.create_task(self._fulfil(audit_id, kind, target_id))
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+
+    def on_event(self, data: Any) -> None:
+        if isinstance(data, dict) and all(
+            isinstance(data.get(k), str) for k in ("auditId", "kind", "targetId")
+        ):
+            self.spawn(data["auditId"], data["kind"], data["targetId"])
+        else:
+            log.warning("ignoring a malformed audit request")
+
+    async def sweep(self) -> None:
+        settings, driver = self.runtime.settings, self.runtime.driver
+        for audit in await agents.pending_audits(driver=driver, settings=settings):
+            if audit["kind"] and audit["targetId"]:
+                self.spawn(audit["id"], audit["kind"], audit["targetId"])
+
+    async def _fulfil(self, audit_id: str, kind: str, target_id: str) -> None:
+        async with self.gate:
             try:
                 await agents.fulfil_audit(
-                    driver=driver,
-                    settings=settings,
-                    nc=runtime.nc,
+                    driver=self.runtime.driver,
+                    settings=self.runtime.settings,
+                    nc=self.runtime.nc,
                     audit_id=audit_id,
                     kind=kind,
                     target_id=target_id,
                 )
             except Exception as error:
                 log.warning("audit %s not completed: %s", audit_id, error)
-
-    def spawn(audit_id: str, kind: str, target_id: str) -> None:
-        task = asyncio.create_task(fulfil(audit_id, kind, target_id))
-        running.add(task)
-        task.add_done_callback(running.discard)
-
-    async def on_request(msg: Any) -> None:
-        try:
-            request = json.loads(msg.data)
-            spawn(str(request["auditId"]), str(request["kind"]), str(request["targetId"]))
-        except (ValueError, KeyError, TypeError):
-            log.warning("ignoring a malformed audit request")
-
-    await runtime.connect()
-    sub = await runtime.nc.subscribe(agents.AUDIT_REQUESTS, queue="audit-runners", cb=on_request)
-    try:
-        for audit in await agents.pending_audits(driver=driver, settings=settings):
-            if audit["kind"] and audit["targetId"]:
-                spawn(audit["id"], audit["kind"], audit["targetId"])
-        await asyncio.Event().wait()
-    finally:
-        await sub.unsubscribe()
 
 
 TRIGGER_CONSUMER = "wf-triggers"
@@ -195,6 +190,9 @@ async def follow_triggers(runtime: WorkflowRuntime) -> None:
         )
         await js.add_consumer(stream, config=config)
     sub = await js.pull_subscribe_bind(durable=TRIGGER_CONSUMER, stream=stream)
+    audits = AuditRunner(runtime)
+    await audits.sweep()
+    audit_subject = f"hub.{runtime.settings.hub_id}.audit.requested"
     while True:
         try:
             msgs = await sub.fetch(100, timeout=1.0)
@@ -206,6 +204,8 @@ async def follow_triggers(runtime: WorkflowRuntime) -> None:
             continue
         for msg in msgs:
             event = decode(msg.data)
+            if event is not None and event.subject == audit_subject:
+                audits.on_event(event.data)
             if event is not None and ".workflow." not in event.subject:
                 try:
                     await start_triggered(
@@ -268,7 +268,7 @@ def log_entry(event: Any) -> dict[str, Any]:
 
 async def execution_logs(runtime: WorkflowRuntime, execution_id: str) -> list[dict[str, Any]]:
     """The stored log events of one execution (by its correlation id), oldest first."""
-    from app.events.models import EventQuery
+    from app.events.service import EventQuery
 
     engine = await runtime.connect()
     execution = await engine.store.get_execution(execution_id)
