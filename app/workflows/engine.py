@@ -188,6 +188,11 @@ class Engine:
 
     # --- one task -----------------------------------------------------------------------------
     async def handle(self, msg: Msg) -> None:
+        # Reset the ack timer at once: reading the state before the agent starts (and its own
+        # heartbeats) can take a while on a loaded machine, and a redelivery meanwhile would run
+        # the step twice (allowed: at least once, but wasteful).
+        with contextlib.suppress(Exception):
+            await msg.in_progress()
         try:
             task = StepTask.model_validate_json(msg.data)
             execution = await self.store.get_execution(task.execution_id)
@@ -196,19 +201,21 @@ class Engine:
             log.warning("dropping bad workflow task: %s", error)
             await msg.term()
             return
-        existing = await self.store.get_result(execution.id, step.id)
+        results = await self.store.results_of(execution)  # this step's own result included
+        existing = results.get(step.id)
         if existing is None:
-            recorded = await self._run_step(msg, execution, step)
+            recorded = await self._run_step(msg, execution, step, results)
             if recorded is None:
                 return  # NAKed for a retry: the task comes back after the backoff
             existing = recorded
         await self._after_record(execution, existing)
         await msg.ack()
 
-    async def _run_step(self, msg: Msg, execution: Execution, step: StepDef) -> StepResult | None:
+    async def _run_step(
+        self, msg: Msg, execution: Execution, step: StepDef, results: dict[str, StepResult]
+    ) -> StepResult | None:
         started = now_iso()
         attempts = int(msg.metadata.num_delivered or 1)
-        results = await self.store.results_of(execution)
 
         def settled(status: StepStatus, error: str | None = None, **extra: Any) -> StepResult:
             return StepResult(
@@ -336,8 +343,12 @@ class Engine:
 
     async def _after_record(self, execution: Execution, result: StepResult) -> None:
         """The idempotent tail: project, log, queue what is ready, settle when all is recorded."""
-        await service.project_result(
-            driver=self.driver, settings=self.settings, execution=execution, result=result
+        # The projection and the re-read of every result are independent: one round trip, not two.
+        _, results = await asyncio.gather(
+            service.project_result(
+                driver=self.driver, settings=self.settings, execution=execution, result=result
+            ),
+            self.store.results_of(execution),
         )
         level = "info" if result.status in (StepStatus.PASSED, StepStatus.SKIPPED) else "warning"
         detail = f": {result.error}" if result.error else ""
@@ -349,7 +360,6 @@ class Engine:
             key="done",
             status=result.status.value,
         )
-        results = await self.store.results_of(execution)
         ready = ready_steps(execution.definition, set(results))
         if ready:
             await self.store.enqueue(execution.id, ready)
