@@ -24,6 +24,8 @@ from app.cli.events_cmd import events_app
 from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
 from app.cli.run_cmd import run as run_hub
+from app.cli.token_cmd import login as auth_login
+from app.cli.token_cmd import login_url, token_app
 from app.cli.workflow_cmd import agent_app, workflow_app
 from app.config import get_settings
 from app.core.db import create_async_driver
@@ -40,6 +42,8 @@ app.command("worker")(events_worker)  # issue 5: the arq worker
 app.add_typer(workflow_app, name="workflow")  # issue 14
 app.add_typer(agent_app, name="agent")  # issue 14
 app.command("run")(run_hub)  # issue 12: runtime + API + worker, supervised together
+app.add_typer(token_app, name="token")  # issue 12: API keys
+app.command("login")(auth_login)  # issue 12: a new one-time VISLZR login URL
 console = Console()
 # The driver logs each retry as a warning; the CLI reports failures itself.
 logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -217,6 +221,8 @@ def serve(
     settings = get_settings()
     count = workers or settings.api_workers
     bound_host, bound_port = host or settings.api_host, port or settings.api_port
+    # Like Jupyter: a one-time URL that logs the local admin into VISLZR (token file 0600).
+    console.print(f"VISLZR login (one-time): {login_url(settings, port=bound_port)}", highlight=False)
     if count == 1:
         uvicorn.run(create_app(settings), host=bound_host, port=bound_port, log_level="info")
     else:  # worker processes import the factory and read the same HUB_* environment

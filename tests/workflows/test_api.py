@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
+from tests_support import api_client
 
 from app.config import Settings
 from app.main import create_app
@@ -21,8 +22,8 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "vulnerable_py"
 
 
 @pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+def api(settings: Settings, admin_token: str) -> Iterator[TestClient]:
+    with api_client(create_app(settings), admin_token) as client:
         yield client
 
 
