@@ -50,7 +50,7 @@ async def test_chain_runs_each_step_once_and_projects_the_graph(
     file = tmp_path / "runs"
     await apply_workflow(runtime, chain("chain-ok", file))
     execution = await run_workflow(runtime, "chain-ok")
-    view = await wait_for(runtime, execution.id, timeout_s=60)
+    view = await wait_for(runtime, execution.id, timeout_s=240)
     assert view.execution.status == ExecutionStatus.SUCCEEDED, [
         (s.step_id, s.status, s.error) for s in view.steps
     ]
@@ -83,12 +83,12 @@ async def test_worker_killed_mid_step_resumes_without_rerunning_completed_steps(
     await apply_workflow(runtime, chain("chain-kill-step", file, sleep_b=3))
     worker = start_worker()
     execution = await run_workflow(runtime, "chain-kill-step")
-    await eventually(lambda: counts(file).get("b") == 1)  # b is running (sleeping 3 s)
+    await eventually(lambda: counts(file).get("b") == 1, timeout_s=180)  # b is running (sleeping 3 s)
     worker.send_signal(signal.SIGKILL)
     worker.wait(10)
     assert (await runtime.engine.store.get_result(execution.id, "b")) is None
     start_worker()
-    view = await wait_for(runtime, execution.id, timeout_s=60)
+    view = await wait_for(runtime, execution.id, timeout_s=240)
     assert view.execution.status == ExecutionStatus.SUCCEEDED
     # a completed before the kill: never re-run; b was interrupted: run again (at least once)
     assert counts(file) == {"a": 1, "b": 2, "c": 1}
@@ -102,11 +102,11 @@ async def test_worker_killed_after_recording_resumes_and_never_reruns_the_step(
     await apply_workflow(runtime, chain("chain-kill-record", file))
     worker = start_worker(fault="after_record:b")  # SIGKILL itself right after b's result is stored
     execution = await run_workflow(runtime, "chain-kill-record")
-    assert worker.wait(30) == -signal.SIGKILL
+    assert worker.wait(180) == -signal.SIGKILL
     assert (await runtime.engine.store.get_result(execution.id, "b")) is not None
     assert "c" not in counts(file)  # c was never queued: the kill came before it
     start_worker()
-    view = await wait_for(runtime, execution.id, timeout_s=60)
+    view = await wait_for(runtime, execution.id, timeout_s=240)
     assert view.execution.status == ExecutionStatus.SUCCEEDED
     assert counts(file) == {"a": 1, "b": 1, "c": 1}
 
@@ -118,10 +118,10 @@ async def test_worker_killed_before_recording_reruns_only_that_step(
     await apply_workflow(runtime, chain("chain-kill-before", file))
     worker = start_worker(fault="before_record:b")
     execution = await run_workflow(runtime, "chain-kill-before")
-    assert worker.wait(30) == -signal.SIGKILL
+    assert worker.wait(180) == -signal.SIGKILL
     assert (await runtime.engine.store.get_result(execution.id, "b")) is None
     start_worker()
-    view = await wait_for(runtime, execution.id, timeout_s=60)
+    view = await wait_for(runtime, execution.id, timeout_s=240)
     assert view.execution.status == ExecutionStatus.SUCCEEDED
     assert counts(file) == {"a": 1, "b": 2, "c": 1}
 
@@ -138,7 +138,7 @@ async def test_independent_steps_run_in_parallel_on_several_workers(
     )
     await apply_workflow(runtime, {"name": "fan-out", "steps": steps})
     execution = await run_workflow(runtime, "fan-out")
-    view = await wait_for(runtime, execution.id, timeout_s=60)
+    view = await wait_for(runtime, execution.id, timeout_s=240)
     assert view.execution.status == ExecutionStatus.SUCCEEDED
     fan = [s for s in view.steps if s.step_id != "join"]
     # all four were running at the same time: each started before any of them ended
@@ -164,7 +164,7 @@ async def test_retries_with_backoff_then_passes(runtime: WorkflowRuntime, start_
     await apply_workflow(runtime, workflow)
     began = time.monotonic()
     execution = await run_workflow(runtime, "retrying")
-    view = await wait_for(runtime, execution.id, timeout_s=60)
+    view = await wait_for(runtime, execution.id, timeout_s=240)
     assert view.execution.status == ExecutionStatus.SUCCEEDED
     assert view.steps[0].attempts == 3 and counts(file) == {"flaky": 3}
     assert time.monotonic() - began >= 0.3 + 0.6  # backoff 0.3 s, then doubled
@@ -194,7 +194,7 @@ async def test_exhausted_retries_fail_and_block_dependents_but_warn_does_not(run
     }
     await apply_workflow(runtime, workflow)
     execution = await run_workflow(runtime, "failing")
-    view = await wait_for(runtime, execution.id, timeout_s=60)
+    view = await wait_for(runtime, execution.id, timeout_s=240)
     status = {s.step_id: s.status for s in view.steps}
     assert view.execution.status == ExecutionStatus.FAILED
     assert status == {
@@ -234,7 +234,7 @@ async def test_conditions_read_the_event_and_earlier_results(
     }
     await apply_workflow(runtime, workflow)
     execution = await run_workflow(runtime, "conditional", event={"data": {"ref": "refs/heads/main"}})
-    view = await wait_for(runtime, execution.id, timeout_s=60)
+    view = await wait_for(runtime, execution.id, timeout_s=240)
     status = {s.step_id: s.status for s in view.steps}
     assert status == {
         "first": StepStatus.PASSED,
@@ -252,7 +252,7 @@ async def test_cancel_stops_a_running_step_and_starts_no_more(
     file = tmp_path / "runs"
     await apply_workflow(runtime, chain("cancellable", file, sleep_b=30))
     execution = await run_workflow(runtime, "cancellable")
-    await eventually(lambda: counts(file).get("b") == 1)
+    await eventually(lambda: counts(file).get("b") == 1, timeout_s=180)
     began = time.monotonic()
     cancelled = await runtime.engine.cancel(execution.id)
     assert cancelled.status == ExecutionStatus.CANCELLED
