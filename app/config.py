@@ -83,6 +83,17 @@ class Settings(BaseSettings):
     # (a JSON list); otherwise a push is ingested only for a Repo already ingested.
     ingest_roots: list[Path] = []
 
+    # --- Workflows (issue 14): state in JetStream KV buckets, step tasks on a work-queue stream ---
+    # A task not acknowledged (nor marked in progress) within ack_wait is redelivered to another
+    # worker: the time a SIGKILLed worker's step waits before it resumes elsewhere.
+    workflow_ack_wait_s: float = Field(default=30.0, ge=1.0, le=3600.0)
+    workflow_max_deliver: int = Field(default=50, ge=2, le=1000)
+    workflow_concurrency: int = Field(default=64, ge=1, le=1024)  # steps one worker runs at once
+    workflow_default_timeout_s: float = Field(default=600.0, gt=0, le=86400.0)
+    workflow_task_dedupe_s: float = Field(default=3600.0, ge=60.0)  # a task published twice runs once
+    # Tests only: SIGKILL the worker at a named point of a named step ("<point>:<step id>").
+    workflow_fault: str | None = None
+
     # GraphiQL (behind the login) only in development; `make run` sets HUB_ENV=development.
     environment: Literal["development", "production"] = Field(
         default="development", validation_alias=AliasChoices("HUB_ENV", "HUB_ENVIRONMENT", "environment")

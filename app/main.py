@@ -17,6 +17,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET
 
 from app import __version__
+from app.agents.router import router as agents_router
 from app.auth.graphql import authenticate_connection_init
 from app.auth.middleware import TrustBoundary, authorize_route
 from app.auth.router import router as auth_router
@@ -36,12 +37,16 @@ from app.graph.router import router as graph_router
 from app.health.router import router as health_router
 from app.health.services_router import router as services_router
 from app.schema import get_context, schema
+from app.workflows.flows import WorkflowRuntime
+from app.workflows.router import router as workflows_router
 
 DOMAIN_ROUTERS = (
     auth_router,
     health_router,
     graph_router,
     events_router,
+    agents_router,
+    workflows_router,
     federation_router,
     services_router,
     rpc_router,
@@ -66,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # bridge only links to a federation NATS when one is configured.
         app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
         app.state.bridge.start()
+        # Workflow state (JetStream KV + queue): connected on first use, so the API starts without NATS.
+        app.state.workflows = WorkflowRuntime(settings, app.state.driver, name="hub-api-workflows")
         # Everything alive now lives as long as the app: leave it out of every GC pass, which
         # otherwise re-scans it during large graph responses (a p95 cost measured in bench/).
         gc.freeze()
@@ -73,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.bridge.stop()
+            await app.state.workflows.close()
             await app.state.events.close()
             await app.state.redis.aclose()
             await app.state.driver.close()

@@ -16,6 +16,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 
+from app.agents.schema import AgentsMutation, AgentsQuery
 from app.auth.graphql import ScopeGuard
 from app.compliance.schema import ComplianceMutation
 from app.config import Settings
@@ -27,14 +28,23 @@ from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.health.schema import HealthMutation
 from app.views.schema import ViewsMutation, ViewsQuery
 from app.work.schema import WorkMutation
+from app.workflows.schema import WorkflowsMutation, WorkflowsQuery, WorkflowsSubscription
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery)
-MUTATIONS: tuple[type, ...] = (GraphMutation, WorkMutation, HealthMutation, ComplianceMutation, ViewsMutation)
-SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
+QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery, AgentsQuery, WorkflowsQuery)
+MUTATIONS: tuple[type, ...] = (
+    GraphMutation,
+    WorkMutation,
+    HealthMutation,
+    ComplianceMutation,
+    ViewsMutation,
+    AgentsMutation,
+    WorkflowsMutation,
+)
+SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription, WorkflowsSubscription)
 
 
 class HubContext(BaseContext):

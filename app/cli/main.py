@@ -26,6 +26,7 @@ from app.cli.graph_cmd import graph_app
 from app.cli.run_cmd import run as run_hub
 from app.cli.token_cmd import login as auth_login
 from app.cli.token_cmd import login_url, token_app
+from app.cli.workflow_cmd import agent_app, workflow_app
 from app.config import get_settings
 from app.core.db import create_async_driver
 from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput
@@ -38,6 +39,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(graph_app, name="graph")
 app.add_typer(events_app, name="events")  # issue 5: hub events [publish]
 app.command("worker")(events_worker)  # issue 5: the arq worker
+app.add_typer(workflow_app, name="workflow")  # issue 14
+app.add_typer(agent_app, name="agent")  # issue 14
 app.command("run")(run_hub)  # issue 12: runtime + API + worker, supervised together
 app.add_typer(token_app, name="token")  # issue 12: API keys
 app.command("login")(auth_login)  # issue 12: a new one-time VISLZR login URL

@@ -1,6 +1,7 @@
 """``hub run``: the whole hub in one command (what ``make run`` runs).
 
-Starts the local runtime (as ``hub up``), then ``hub serve`` and ``hub worker`` as child processes,
+Starts the local runtime (as ``hub up``), then ``hub serve``, ``hub worker`` and ``hub workflow
+worker`` as child processes,
 and supervises them: SIGINT/SIGTERM is forwarded to both, and when either exits the other is
 stopped too (a hub without its worker would accept pushes it never ingests). On the way out the
 local runtime is stopped as well unless ``--keep-runtime``.
@@ -65,7 +66,11 @@ def run(
         serve_args += ["--port", str(port)]
     if workers is not None:
         serve_args += ["--workers", str(workers)]
-    children = {"api": _child(*serve_args), "worker": _child("worker")}
+    children = {
+        "api": _child(*serve_args),
+        "worker": _child("worker"),
+        "workflows": _child("workflow", "worker"),  # issue 14: workflow steps, triggers, audits
+    }
     stopping: list[int] = []
 
     def on_signal(signum: int, _: FrameType | None) -> None:
@@ -73,7 +78,7 @@ def run(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     url = f"http://{settings.api_host}:{port or settings.api_port}/"
-    console.print(f"api: pid {children['api'].pid}; worker: pid {children['worker'].pid}")
+    console.print("; ".join(f"{name}: pid {process.pid}" for name, process in children.items()))
     console.print(f"[bold]VISLZR: {url}[/]  (GraphQL {url}graphql, API docs {url}docs); Ctrl-C stops the hub")
     died: str | None = None
     try:
@@ -86,7 +91,7 @@ def run(
             signal.signal(sig, handler)
         if not keep_runtime:
             stopped = runtime_down(settings)
-            console.print(f"stopped: {', '.join(['api', 'worker', *stopped])}")
+            console.print(f"stopped: {', '.join([*children, *stopped])}")
     if died is not None:
         console.print(f"[bold red]{died} exited (code {children[died].returncode}); the hub was stopped[/]")
         raise typer.Exit(1)

@@ -365,6 +365,7 @@ class Audit(Node):
     status: str
     created_at: str | None
     target_id: str | None
+    summary: str | None  # the agent's verdict once it has run (issue 14)
     record: strawberry.Private[EntityRecord]
 
     @strawberry.field

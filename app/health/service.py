@@ -129,3 +129,11 @@ async def check_dependencies(*, settings: Settings, driver: AsyncDriver | None) 
     if not report.all_up:
         report.status = "degraded"
     return report
+
+
+async def probe_registered_services(*, driver: AsyncDriver, settings: Settings) -> list[Any]:
+    """Probe every registered Service now, recorded like a worker round (the health-checker
+    agent's entry into this domain)."""
+    from app.health.services_health import probe_services
+
+    return await probe_services(driver, settings=settings, events=None, only_due=False)

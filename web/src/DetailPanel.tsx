@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { ApiError, fetchNode, triggerAudit, type EdgeRef, type NodeDetail, type ViewNode } from "./api";
+import { ApiError, fetchAudit, fetchNode, triggerAudit, type EdgeRef, type NodeDetail, type ViewNode } from "./api";
 import { ServiceHealthControl, TaskStatusControl } from "./NodeActions";
 
 interface Props {
@@ -29,6 +29,15 @@ export default function DetailPanel({ id, node, expanded, onClose, onToggle, onC
     try {
       const result = await triggerAudit(id, kind);
       setAction(`${kind}: audit ${result.id.slice(0, 12)} ${result.status}`);
+      // The worker's agent completes the audit: follow it until it is no longer pending.
+      for (let waited = 0; waited < 600; waited += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const now = await fetchAudit(result.nodeId);
+        if (now.status !== "pending") {
+          setAction(`${kind}: audit ${result.id.slice(0, 12)} ${now.status}${now.summary ? ` — ${now.summary}` : ""}`);
+          break;
+        }
+      }
     } catch (e) { setAction(`${kind} failed: ${e instanceof Error ? e.message : String(e)}`); }
   };
   const props = detail?.properties ?? {};

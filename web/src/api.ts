@@ -188,12 +188,19 @@ export async function search(text: string, projectId?: string): Promise<SearchHi
     });
 }
 
-export async function triggerAudit(targetId: string, kind: string): Promise<{ id: string; status: string; published: boolean }> {
-  const data = await gql<{ triggerAudit: { audit: { entityId: string; status: string }; published: boolean } }>(
-    `mutation A($t: ID!) { triggerAudit(targetId: $t, kind: ${kind.replace(/[^A-Z_]/g, "")}) { published audit { entityId status } } }`,
+export async function triggerAudit(targetId: string, kind: string): Promise<{ id: string; nodeId: string; status: string; published: boolean }> {
+  const data = await gql<{ triggerAudit: { audit: { id: string; entityId: string; status: string }; published: boolean } }>(
+    `mutation A($t: ID!) { triggerAudit(targetId: $t, kind: ${kind.replace(/[^A-Z_]/g, "")}) { published audit { id entityId status } } }`,
     { t: targetId });
   const result = data.triggerAudit;
-  return { id: result.audit.entityId, status: result.audit.status, published: result.published };
+  return { id: result.audit.entityId, nodeId: result.audit.id, status: result.audit.status, published: result.published };
+}
+
+// An audit's status and the agent's summary (a worker's agent completes it: issue 14).
+export async function fetchAudit(nodeId: string): Promise<{ status: string; summary: string | null }> {
+  const data = await gql<{ node: { status: string; summary: string | null } }>(
+    `query Q($id: ID!) { node(id: $id) { ... on Audit { status summary } } }`, { id: nodeId });
+  return data.node;
 }
 
 // The hub's task statuses (app/graph/models.py TaskStatus; GraphQL enum names are upper case).

@@ -1,0 +1,527 @@
+"""The built-in agents: real checks on an ingested repository's working tree and on its code graph.
+
+Each takes an ``AgentRequest`` (``params`` from the step's ``with``: ``project`` or ``target``/
+``repo``) and returns an ``AgentResult`` whose findings become an ``(:Audit)`` with ``(:Finding)``s
+about the project (or the File/Symbol asked about). Tools run as subprocesses with a timeout, and
+every outside value is passed after ``--``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from app.agents.models import AgentRequest, AgentResult, AgentType, Finding, Outcome
+from app.config import Settings
+from app.core.cypher import query as named_query
+
+TOOL_TIMEOUT_S = 300.0
+MAX_OUTPUT_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class BuiltinContext:
+    driver: AsyncDriver
+    settings: Settings
+    nc: Any | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an agent works: the repository's working tree and the graph node it reports about."""
+
+    repo_path: Path
+    repo_id: str | None
+    project_id: str | None
+    target_id: str | None
+    relative: str | None = None  # a File's path: the check is limited to it
+
+
+BuiltinRun = Callable[[AgentRequest, BuiltinContext], Awaitable[AgentResult]]
+
+
+@dataclass(frozen=True)
+class BuiltinSpec:
+    name: str
+    type: AgentType
+    capabilities: tuple[str, ...]
+    description: str
+    run: BuiltinRun
+
+
+# --- locating the work ------------------------------------------------------------------------
+async def locate_target(*, driver: AsyncDriver, settings: Settings, target_id: str) -> Target | None:
+    records, _, _ = await driver.execute_query(
+        named_query("agents/repo_of_target"),
+        targetId=target_id,
+        database_=settings.neo4j_database,
+        routing_="r",
+    )
+    if not records or not records[0]["repoPath"]:
+        return None
+    r = records[0]
+    relative = r["path"] if "File" in (r["labels"] or []) else None
+    return Target(Path(r["repoPath"]), r["repoId"], r["projectId"], target_id, relative)
+
+
+async def _target(request: AgentRequest, ctx: BuiltinContext) -> Target:
+    """The repository to check: ``target`` (a node id), ``project`` (a name or id; default the
+    pushed event's project) or ``repo`` (a path, for ad hoc runs outside the graph)."""
+    params, data = request.params, (request.event.get("data") or {})
+    target_id = params.get("target")
+    if isinstance(target_id, str) and target_id:
+        found = await locate_target(driver=ctx.driver, settings=ctx.settings, target_id=target_id)
+        if found is None:
+            raise ValueError(
+                f"target {target_id!r} is not a File, Symbol, Project or Repo with a working tree"
+            )
+        return found
+    project = params.get("project") or data.get("project")
+    if isinstance(project, str) and project:
+        records, _, _ = await ctx.driver.execute_query(
+            named_query("agents/repo_by_project"),
+            project=project,
+            database_=ctx.settings.neo4j_database,
+            routing_="r",
+        )
+        if records and records[0]["repoPath"]:
+            r = records[0]
+            return Target(Path(r["repoPath"]), r["repoId"], r["projectId"], r["projectId"])
+        raise ValueError(f"project {project!r} has no ingested repository")
+    repo = params.get("repo") or data.get("repo")
+    if isinstance(repo, str) and repo:
+        return Target(Path(repo), None, None, None)
+    raise ValueError("say what to check: with.target (node id), with.project or with.repo")
+
+
+async def run_tool(
+    argv: list[str],
+    *,
+    cwd: Path,
+    timeout_s: float = TOOL_TIMEOUT_S,
+    limits: bool = False,
+    env: dict[str, str] | None = None,
+) -> tuple[int, bytes, bytes]:
+    """A subprocess with a timeout (killed with its process group when it expires); ``limits``
+    adds CPU-time and address-space limits."""
+
+    def preexec() -> None:
+        os.setsid()
+        if limits:
+            cpu = int(timeout_s) + 5
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+            resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))
+            resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
+
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        preexec_fn=preexec,
+        env=env,
+        limit=MAX_OUTPUT_BYTES,
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout_s)
+    except (TimeoutError, asyncio.CancelledError):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, 9)
+        await process.wait()
+        raise
+    return process.returncode or 0, out, err
+
+
+def _verdict(kind: str, target: Target, findings: list[Finding], noun: str) -> AgentResult:
+    summary = f"{len(findings)} {noun}" + (f" in {target.relative}" if target.relative else "")
+    return AgentResult(
+        status=Outcome.FAILED if findings else Outcome.PASSED,
+        summary=summary,
+        findings=findings,
+        output={"findings": len(findings)},
+        audit_kind=kind,
+        target_id=target.target_id,
+    )
+
+
+def _relative(path: str, root: Path) -> str:
+    candidate = Path(path)
+    if candidate.is_absolute():
+        with contextlib.suppress(ValueError):
+            return candidate.resolve().relative_to(root.resolve()).as_posix()
+    return candidate.as_posix().removeprefix("./")
+
+
+# --- echo: the trivial agent (benchmarks, smoke tests) ----------------------------------------
+async def run_echo(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
+    """Returns its parameters; ``sleep`` seconds first; ``fail: true`` to report a failure."""
+    delay = float(request.params.get("sleep", 0) or 0)
+    if delay:
+        await asyncio.sleep(min(delay, 3600))
+    if request.params.get("fail"):
+        return AgentResult(status=Outcome.FAILED, summary="asked to fail", output=dict(request.params))
+    return AgentResult(status=Outcome.PASSED, summary="echo", output=dict(request.params))
+
+
+# --- linter -------------------------------------------------------------------------------------
+async def run_linter(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
+    """ruff on the Python code (with the repository's own config, if any); eslint when the
+    repository has an eslint config and eslint installed in node_modules."""
+    target = await _target(request, ctx)
+    scope = target.relative or "."
+    code, out, err = await run_tool(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--output-format",
+            "json",
+            "--no-cache",
+            "--exit-zero",
+            "--",
+            scope,
+        ],
+        cwd=target.repo_path,
+    )
+    if code != 0:
+        return AgentResult(status=Outcome.ERROR, summary=f"ruff failed: {err.decode()[-500:]}")
+    findings = [
+        Finding(
+            rule=f"ruff:{item.get('code') or 'syntax'}",
+            severity="low",
+            message=str(item.get("message", "")),
+            path=_relative(item["filename"], target.repo_path),
+            line=(item.get("location") or {}).get("row"),
+        )
+        for item in json.loads(out or b"[]")
+    ]
+    findings.extend(await _eslint(target))
+    return _verdict("linter", target, findings, "lint findings")
+
+
+ESLINT_CONFIGS = (
+    "eslint.config.js",
+    "eslint.config.mjs",
+    "eslint.config.cjs",
+    ".eslintrc.json",
+    ".eslintrc.js",
+    ".eslintrc.cjs",
+    ".eslintrc.yml",
+    ".eslintrc.yaml",
+    ".eslintrc",
+)
+
+
+async def _eslint(target: Target) -> list[Finding]:
+    binary = target.repo_path / "node_modules" / ".bin" / "eslint"
+    if not binary.exists() or not any((target.repo_path / name).exists() for name in ESLINT_CONFIGS):
+        return []
+    _, out, _ = await run_tool(
+        [str(binary), "--format", "json", "--", target.relative or "."], cwd=target.repo_path
+    )
+    findings: list[Finding] = []
+    with contextlib.suppress(ValueError):
+        for file in json.loads(out or b"[]"):
+            for message in file.get("messages", []):
+                findings.append(
+                    Finding(
+                        rule=f"eslint:{message.get('ruleId') or 'parse'}",
+                        severity="medium" if message.get("severity") == 2 else "low",
+                        message=str(message.get("message", "")),
+                        path=_relative(file["filePath"], target.repo_path),
+                        line=message.get("line"),
+                    )
+                )
+    return findings
+
+
+# --- security-scan ----------------------------------------------------------------------------
+async def run_security_scan(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
+    """bandit (Python security smells) and detect-secrets (credentials committed in any file)."""
+    target = await _target(request, ctx)
+    scope = target.relative or "."
+    _, out, err = await run_tool(
+        [
+            sys.executable,
+            "-m",
+            "bandit",
+            "-q",
+            "-f",
+            "json",
+            "-r",
+            "--exit-zero",
+            "-x",
+            "./.venv,./node_modules,./.git",
+            "--",
+            scope,
+        ],
+        cwd=target.repo_path,
+    )
+    try:
+        report = json.loads(out or b"{}")
+    except ValueError:
+        return AgentResult(status=Outcome.ERROR, summary=f"bandit failed: {err.decode()[-500:]}")
+    findings = [
+        Finding(
+            rule=f"bandit:{item.get('test_id')}",
+            severity=str(item.get("issue_severity", "MEDIUM")).lower(),
+            message=str(item.get("issue_text", "")),
+            path=_relative(item["filename"], target.repo_path),
+            line=item.get("line_number"),
+        )
+        for item in report.get("results", [])
+    ]
+    _, out, err = await run_tool(
+        [
+            sys.executable,
+            "-m",
+            "detect_secrets",
+            "scan",
+            "--all-files",
+            "--exclude-files",
+            r"(^|/)(\.venv|node_modules|\.git)/",
+            "--",
+            scope,
+        ],
+        cwd=target.repo_path,
+    )
+    try:
+        secrets = json.loads(out or b"{}").get("results", {})
+    except ValueError:
+        return AgentResult(status=Outcome.ERROR, summary=f"detect-secrets failed: {err.decode()[-500:]}")
+    for path, hits in secrets.items():
+        for hit in hits:  # the secret itself is never copied: only its kind and place
+            findings.append(
+                Finding(
+                    rule=f"secret:{hit.get('type')}",
+                    severity="high",
+                    message=f"possible {hit.get('type')}",
+                    path=_relative(path, target.repo_path),
+                    line=hit.get("line_number"),
+                )
+            )
+    return _verdict("security-scan", target, findings, "security findings")
+
+
+# --- test-runner ------------------------------------------------------------------------------
+def sandbox_prefix() -> tuple[list[str], list[str]]:
+    """The command prefix that isolates the tests, and what it gives (reported in the result):
+    a new network namespace via ``unshare -n`` when the kernel lets us, else nothing."""
+    unshare = shutil.which("unshare")
+    if unshare:
+        try:
+            import subprocess
+
+            probe = subprocess.run(
+                [unshare, "-n", "--", "true"], capture_output=True, timeout=10, check=False
+            )
+        except (OSError, subprocess.SubprocessError):
+            probe = None
+        if probe is not None and probe.returncode == 0:
+            return [unshare, "-n", "--"], ["no-network (unshare -n)"]
+    return [], []
+
+
+async def run_test_runner(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
+    """pytest in a subprocess: a timeout, CPU/memory/process limits, no network when possible;
+    each failed test is a finding. ``with.args`` adds pytest arguments (e.g. a test path)."""
+    target = await _target(request, ctx)
+    timeout_s = float(request.params.get("timeout", 600))
+    extra = [str(arg) for arg in request.params.get("args", []) if isinstance(arg, str | int)]
+    prefix, sandbox = sandbox_prefix()
+    sandbox += ["timeout", "rlimit-cpu", "rlimit-as 4GiB", "rlimit-nproc 512"]
+    python = target.repo_path / ".venv" / "bin" / "python"
+    interpreter = str(python) if python.exists() else sys.executable
+    with tempfile.TemporaryDirectory(prefix="hub-tests-") as scratch:
+        report = Path(scratch) / "report.xml"
+        argv = [
+            *prefix,
+            interpreter,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+            *extra,
+        ]
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        try:
+            code, out, err = await run_tool(
+                argv, cwd=target.repo_path, timeout_s=timeout_s, limits=True, env=env
+            )
+        except TimeoutError:
+            return AgentResult(
+                status=Outcome.FAILED,
+                summary=f"tests did not finish in {timeout_s:.0f}s",
+                findings=[Finding(rule="tests:timeout", severity="high", message="timed out")],
+                audit_kind="test-runner",
+                target_id=target.target_id,
+                output={"sandbox": sandbox},
+            )
+        findings, counts = _junit_findings(report, target.repo_path)
+    if code not in (0, 1) and not counts["tests"]:
+        return AgentResult(
+            status=Outcome.ERROR,
+            summary=f"pytest exited {code}: {(out + err).decode()[-500:]}",
+            output={"sandbox": sandbox},
+        )
+    result = _verdict("test-runner", target, findings, "failing tests")
+    result.summary = f"{counts['tests']} tests, {len(findings)} failing; sandbox: {', '.join(sandbox)}"
+    result.output = {**counts, "failing": len(findings), "sandbox": sandbox}
+    return result
+
+
+def _junit_findings(report: Path, root: Path) -> tuple[list[Finding], dict[str, int]]:
+    import xml.etree.ElementTree as ElementTree
+
+    counts = {"tests": 0}
+    if not report.exists():
+        return [], counts
+    findings: list[Finding] = []
+    for case in ElementTree.parse(report).iter("testcase"):  # noqa: S314
+        counts["tests"] += 1
+        failure = case.find("failure")
+        if failure is None:
+            failure = case.find("error")
+        if failure is None:
+            continue
+        path = (case.get("classname") or "").replace(".", "/")
+        module = path.rsplit("/", 1)[0] if "/" in path and not (root / f"{path}.py").exists() else path
+        findings.append(
+            Finding(
+                rule="tests:failed",
+                severity="high",
+                message=f"{case.get('name')}: {failure.get('message', '')}"[:2000],
+                path=f"{module}.py",
+                line=int(case.get("line") or 0) + 1 if case.get("line") else None,
+            )
+        )
+    return findings, counts
+
+
+# --- graph-review -----------------------------------------------------------------------------
+GRAPH_RULES = (
+    ("graph:import-cycle", "medium", "agents/review_import_cycles"),
+    ("graph:untested-hotspot", "medium", "agents/review_untested_hotspots"),
+    ("graph:god-class", "low", "agents/review_god_classes"),
+    ("graph:dead-code", "low", "agents/review_dead_code"),
+)
+
+
+async def run_graph_review(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
+    """Findings from the code graph itself (bounded read-only Cypher per rule): import cycles of
+    two or three files, symbols with many callers and no TESTS edge, classes with too many
+    methods, and functions nothing calls."""
+    target = await _target(request, ctx)
+    if not target.repo_id:
+        raise ValueError("graph-review needs an ingested project (with.project or with.target)")
+    params = {
+        "repoId": target.repo_id,
+        "minCallers": int(request.params.get("min_callers", 5)),
+        "maxMethods": int(request.params.get("max_methods", 20)),
+        "limit": int(request.params.get("limit", 200)),
+    }
+    findings: list[Finding] = []
+    for rule, severity, name in GRAPH_RULES:
+        records, _, _ = await ctx.driver.execute_query(
+            named_query(name), **params, database_=ctx.settings.neo4j_database, routing_="r"
+        )
+        findings.extend(
+            Finding(rule=rule, severity=severity, message=r["message"], path=r["path"], line=r["line"])
+            for r in records
+        )
+    return _verdict("graph-review", target, findings, "graph findings")
+
+
+# --- health-checker ---------------------------------------------------------------------------
+async def run_health_checker(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
+    """Probes the registered services now (through app.health), a finding per one not up."""
+    from app.health.service import probe_registered_services
+
+    probed = await probe_registered_services(driver=ctx.driver, settings=ctx.settings)
+    wanted = request.params.get("services")
+    if isinstance(wanted, list):
+        probed = [s for s in probed if s.name in wanted]
+    findings = [
+        Finding(
+            rule="health:down" if s.health == "down" else "health:degraded",
+            severity="high",
+            message=f"{s.name} is {s.health}",
+        )
+        for s in probed
+        if s.health in ("down", "degraded")
+    ]
+    project_id = None
+    with contextlib.suppress(ValueError):
+        project_id = (await _target(request, ctx)).project_id
+    return AgentResult(
+        status=Outcome.FAILED if findings else Outcome.PASSED,
+        summary=f"{len(probed)} services probed, {len(findings)} not up",
+        output={"services": {s.name: s.health for s in probed}},
+        findings=findings,
+        audit_kind="health-checker",
+        target_id=project_id,
+    )
+
+
+BUILTINS: dict[str, BuiltinSpec] = {
+    spec.name: spec
+    for spec in (
+        BuiltinSpec(
+            "echo", AgentType.RULE_BASED, ("echo",), "Returns its parameters (tests, benchmarks).", run_echo
+        ),
+        BuiltinSpec(
+            "linter",
+            AgentType.API_TOOL,
+            ("lint", "audit-code-review"),
+            "ruff; eslint with the repo's config.",
+            run_linter,
+        ),
+        BuiltinSpec(
+            "security-scan",
+            AgentType.API_TOOL,
+            ("security", "scan", "audit-security-scan"),
+            "bandit and detect-secrets.",
+            run_security_scan,
+        ),
+        BuiltinSpec(
+            "test-runner", AgentType.API_TOOL, ("test",), "pytest in a sandboxed subprocess.", run_test_runner
+        ),
+        BuiltinSpec(
+            "graph-review",
+            AgentType.RULE_BASED,
+            ("review", "audit-architecture-review"),
+            "Import cycles, untested hotspots, god classes, dead code.",
+            run_graph_review,
+        ),
+        BuiltinSpec(
+            "health-checker",
+            AgentType.RULE_BASED,
+            ("health",),
+            "Probes the registered services.",
+            run_health_checker,
+        ),
+    )
+}
+
+
+async def run(name: str, request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
+    """Run a built-in agent; a bad request or a tool failure is an ERROR result, not an exception."""
+    try:
+        return await BUILTINS[name].run(request, ctx)
+    except (ValueError, OSError) as error:
+        return AgentResult(status=Outcome.ERROR, summary=f"{name}: {error}")

@@ -1,0 +1,1 @@
+"""Workflows: YAML-declared DAGs of agent steps, run durably on NATS JetStream."""
