@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     health_sample_retention: int = 500  # HealthSample nodes kept per service
     # --- end event backbone ---
 
+    # Predictive intelligence (issue 15): the worker predicts every N minutes (a divisor of 60)
+    # and retrains every project's model once a week (0 = Monday, at 03:00 UTC).
+    predict_interval_min: int = Field(default=15, ge=1, le=60)
+    predict_retrain_weekday: int = Field(default=6, ge=0, le=6)
+
     environment: Literal["development", "production"] = "development"  # GraphiQL only in development
     api_host: str = "127.0.0.1"
     api_port: int = 8000

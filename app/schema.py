@@ -22,13 +22,14 @@ from app.graph.execution import FlatListExecutionContext
 from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, ValidationByText
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.graph.views_schema import ViewsMutation, ViewsQuery
+from app.intelligence.schema import IntelligenceMutation, IntelligenceQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery)
-MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation)
+QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery, IntelligenceQuery)
+MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation, IntelligenceMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 
 

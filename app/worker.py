@@ -24,6 +24,8 @@ from app.core.db import create_async_driver
 from app.events.service import EventService
 from app.graph.jobs import announce_ingest, changed_anything, ingest_repo
 from app.graph.views_service import refresh_communities
+from app.intelligence import flows as intelligence_flows
+from app.intelligence.jobs import predict_projects_job, retrain_projects_job
 
 log = logging.getLogger(__name__)
 NULL_SHA = "0" * 40
@@ -123,6 +125,9 @@ async def ingest_on_push(
         else:
             if communities is not None:
                 extra["communities"] = communities.community_count
+        risk_files = await intelligence_flows.after_ingest(ctx["driver"], project_id=summary["project_id"])
+        if risk_files is not None:
+            extra["riskFeatures"] = risk_files
     events: EventService = ctx["events"]
     await events.wait_ready(30)
     await announce_ingest(events, settings=settings, summary=summary, repo=repo, ref=ref, after=after,
@@ -151,6 +156,20 @@ def worker_settings(settings: Settings) -> type:
             ),
             cron(publish_metrics_job, second=_every(settings.metrics_interval_s), timeout=30),
             cron(mark_silent_hubs_job, second=_every(settings.presence_interval_s), timeout=30),
+            cron(
+                predict_projects_job,
+                minute=set(range(0, 60, settings.predict_interval_min)),
+                second=0,
+                timeout=1800,
+            ),
+            cron(
+                retrain_projects_job,
+                weekday=settings.predict_retrain_weekday,
+                hour=3,
+                minute=0,
+                second=0,
+                timeout=3600,
+            ),
         ]
         redis_settings = RedisSettings.from_dsn(settings.redis_server_url)
         on_startup = startup_with_settings

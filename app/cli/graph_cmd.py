@@ -57,6 +57,17 @@ async def _communities(settings: Settings, project_id: str) -> int:
         await driver.close()
 
 
+async def _risk_features(settings: Settings, project_id: str) -> int | None:
+    """Refresh the project's risk features where a prediction run computed them before."""
+    from app.intelligence.flows import after_ingest
+
+    driver = create_async_driver(settings)
+    try:
+        return await after_ingest(driver, project_id=project_id)
+    finally:
+        await driver.close()
+
+
 async def _announce(settings: Settings, summary: dict[str, Any], repo: str, **extra: Any) -> str | None:
     """Tell live viewers the graph changed; an unreachable NATS is a warning, not a failure."""
     events = EventService(settings, service="hub-cli")
@@ -126,8 +137,15 @@ def ingest(
             community_count = asyncio.run(_communities(settings, summary.project_id))
         except Exception as error:  # the ingest is written and consistent; only the grouping is stale
             summary.warnings.append(f"GDS communities not recomputed ({type(error).__name__}: {error})")
+    risk_files = (
+        asyncio.run(_risk_features(settings, summary.project_id))
+        if changed_anything(summary.as_dict())
+        else None
+    )
     if changed_anything(summary.as_dict()) or community_count is not None:
         extra = {} if community_count is None else {"communities": community_count}
+        if risk_files is not None:
+            extra["riskFeatures"] = risk_files
         warning = asyncio.run(_announce(settings, summary.as_dict(), str(path.resolve()), **extra))
         if warning:
             summary.warnings.append(warning)
@@ -149,6 +167,8 @@ def ingest(
     table.add_row("graph totals", json.dumps(summary.totals))
     if community_count is not None:
         table.add_row("GDS communities", str(community_count))
+    if risk_files is not None:
+        table.add_row("risk features refreshed", f"{risk_files} files")
     Console().print(table)
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/] {warning}")

@@ -23,6 +23,7 @@ from app.cli.common import err, friendly_errors
 from app.cli.events_cmd import events_app
 from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
+from app.cli.predict_cmd import predict_app
 from app.config import get_settings
 from app.core.db import create_async_driver
 from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput
@@ -32,6 +33,7 @@ app = typer.Typer(help="CommandCenter Hub", no_args_is_help=True, pretty_excepti
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(graph_app, name="graph")
+app.add_typer(predict_app, name="predict")  # issue 15: hub predict train|run|backtest
 app.add_typer(events_app, name="events")  # issue 5: hub events [publish]
 app.command("worker")(events_worker)  # issue 5: the arq worker
 console = Console()

@@ -34,7 +34,7 @@ from neo4j import AsyncDriver, Driver
 from app.core.cypher import query
 from app.core.errors import InvalidInput
 from app.intelligence import service
-from app.intelligence.learning import CANDIDATES, Dataset, bugspots_score, fit, metrics, train
+from app.intelligence.learning import CANDIDATES, Dataset, bugspots_score, fit, metrics, single_thread, train
 from ingest import ids
 from ingest.history import CommitRecord, HistoryUnavailable, is_fix, read_commits
 
@@ -64,6 +64,8 @@ class BacktestReport:
     commits: int
     horizon_days: int
     origins: list[OriginResult] = field(default_factory=list)
+    # Per evaluated origin: labels, lines of code and each scorer's scores (for pooled metrics).
+    scored: list[tuple[list[int], list[float], dict[str, list[float]]]] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, float | None]]:
         """Medians over the evaluated origins, per scorer and metric."""
@@ -75,6 +77,18 @@ class BacktestReport:
                 out[scorer][metric] = round(statistics.median(values), 4) if values else None
         return out
 
+    def pooled(self) -> dict[str, dict[str, Any]]:
+        """Each scorer's metrics over all evaluated origins at once (per-origin AUCs of a small
+        repository rest on a handful of fix-touched files; pooling steadies them)."""
+        labels = [y for ys, _, _ in self.scored for y in ys]
+        loc = [n for _, ns, _ in self.scored for n in ns]
+        out = {}
+        for scorer in ("model", *CANDIDATES, "bugspots", "churn"):
+            if self.scored and all(scorer in scores for _, _, scores in self.scored):
+                values = [v for _, _, scores in self.scored for v in scores[scorer]]
+                out[scorer] = metrics(values, labels, loc)
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "repo": self.repo,
@@ -83,6 +97,7 @@ class BacktestReport:
             "horizonDays": self.horizon_days,
             "origins": [asdict(o) for o in self.origins],
             "summary": self.summary(),
+            "pooled": self.pooled(),
         }
 
 
@@ -165,13 +180,17 @@ def _git(*args: str, cwd: Path | None = None) -> str:
     return result.stdout.strip()
 
 
-def origins_for(commits: Sequence[CommitRecord], *, horizon_days: int, count: int) -> list[int]:
-    """``count`` origins one horizon apart, the newest one horizon before the last commit."""
+def origins_for(
+    commits: Sequence[CommitRecord], *, horizon_days: int, count: int, step_days: int | None = None
+) -> list[int]:
+    """``count`` origins ``step_days`` apart (at least one horizon, so that every earlier
+    origin's labels end by the next one), the newest one horizon before the last commit."""
+    step = max(step_days or horizon_days, horizon_days)
     if not commits:
         raise InvalidInput("the repository has no commits")
     newest, oldest = max(c.time for c in commits), min(c.time for c in commits)
     last = newest - horizon_days * DAY
-    origins = [last - k * horizon_days * DAY for k in range(count - 1, -1, -1)]
+    origins = [last - k * step * DAY for k in range(count - 1, -1, -1)]
     origins = [t for t in origins if t > oldest + horizon_days * DAY]
     if len(origins) < 2:
         raise InvalidInput(f"the history is too short for a back-test with a {horizon_days}-day horizon")
@@ -229,6 +248,7 @@ async def run_backtest(
     horizon_days: int = 90,
     evaluate: int = 4,
     warmup: int = 2,
+    step_days: int | None = None,
     database: str = "neo4j",
     progress: Progress = lambda _: None,
 ) -> BacktestReport:
@@ -245,7 +265,7 @@ async def run_backtest(
         raise InvalidInput(f"cannot read the history of {root}: {error}") from error
     if head is None:
         raise InvalidInput(f"{root} is not a git repository with commits")
-    origins = origins_for(commits, horizon_days=horizon_days, count=warmup + evaluate)
+    origins = origins_for(commits, horizon_days=horizon_days, count=warmup + evaluate, step_days=step_days)
     report = BacktestReport(
         repo=root.name if root.name != "repo" else root.parent.name,
         head=head,
@@ -286,6 +306,7 @@ async def run_backtest(
             if index >= warmup and rows:
                 report.origins.append(
                     _evaluate(
+                        report,
                         dataset,
                         rows,
                         labels,
@@ -303,6 +324,7 @@ async def run_backtest(
 
 
 def _evaluate(
+    report: BacktestReport,
     dataset: Dataset,
     rows: list[dict[str, Any]],
     labels: list[int],
@@ -313,24 +335,29 @@ def _evaluate(
     horizon_days: int,
     started: float,
 ) -> OriginResult:
+    """Score the rows at ``origin`` with models fitted on ``dataset`` (earlier origins only)."""
     loc = [row["loc"] for row in rows]
     paths = [row["path"] for row in rows]
     test = Dataset()
     test.extend(rows, labels, origin)
-    candidates: dict[str, dict[str, Any]] = {}
+    scores: dict[str, list[float]] = {}
     for kind in CANDIDATES:
         try:
             estimator = fit(kind, dataset)
+            with single_thread():
+                scores[kind] = [float(p) for p in estimator.predict_proba(test.matrix())[:, 1]]
         except InvalidInput:
             continue
-        candidates[kind] = metrics(estimator.predict_proba(test.matrix())[:, 1], labels, loc)
     try:
         chosen = train("file_defect_risk", dataset)
-        model_metrics = metrics(chosen.probabilities(rows), labels, loc)
-        kind = chosen.kind
+        scores["model"] = [float(p) for p in chosen.probabilities(rows)]
+        kind, model_metrics = chosen.kind, metrics(scores["model"], labels, loc)
     except InvalidInput as error:
-        model_metrics, kind = {"error": error.message}, "none"
-    spots, churn = baselines(commits, paths=paths, as_of=origin, horizon_days=horizon_days)
+        kind, model_metrics = "none", {"error": error.message}
+    scores["bugspots"], scores["churn"] = baselines(
+        commits, paths=paths, as_of=origin, horizon_days=horizon_days
+    )
+    report.scored.append((labels, loc, scores))
     return OriginResult(
         origin=origin,
         commit=sha,
@@ -338,8 +365,8 @@ def _evaluate(
         positives=sum(labels),
         chosen=kind,
         model=model_metrics,
-        candidates=candidates,
-        bugspots=metrics(spots, labels, loc),
-        churn=metrics(churn, labels, loc),
+        candidates={k: metrics(scores[k], labels, loc) for k in CANDIDATES if k in scores},
+        bugspots=metrics(scores["bugspots"], labels, loc),
+        churn=metrics(scores["churn"], labels, loc),
         seconds=round(time.perf_counter() - started, 2),
     )

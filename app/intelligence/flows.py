@@ -130,9 +130,12 @@ async def predict_project(
 
 
 async def after_ingest(driver: AsyncDriver, *, project_id: str) -> int | None:
-    """The ingest flow's risk step: refresh the written-back features of the project (cheap;
-    predictions follow on the worker's schedule). A failure here never fails the ingest."""
+    """The ingest flow's risk step: where the project has risk features (a prediction run made
+    them), refresh them so they match the new code and history; predictions follow on the
+    worker's schedule. None when there were none, or on failure, which never fails the ingest."""
     try:
+        if not await service.has_risk_features(driver, project_id=project_id):
+            return None
         _, refreshed = await service.refresh_file_features(driver, project_id=project_id)
     except Exception as error:
         log.warning("risk features of %s not refreshed: %s", project_id, error)

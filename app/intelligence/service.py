@@ -344,3 +344,8 @@ async def predictions(
 async def history_end(driver: AsyncDriver, *, project_id: str) -> int | None:
     rows = await _read(driver, "intelligence/history_end", projectId=project_id)
     return rows[0]["end"] if rows else None
+
+
+async def has_risk_features(driver: AsyncDriver, *, project_id: str) -> bool:
+    rows = await _read(driver, "intelligence/project_has_risk_features", projectId=project_id)
+    return bool(rows and rows[0]["hasFeatures"])
