@@ -12,7 +12,7 @@ APT_PACKAGES := nats-server redis-server chromium maven docker-compose git
 run: install system-packages web
 	$(HUB) up
 	$(HUB) graph ingest . --project commandcenter-hub --communities
-	$(HUB) serve
+	$(HUB) run
 
 test: install system-packages web
 	$(VENV)/bin/pytest -q

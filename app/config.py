@@ -11,8 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.errors import ConfigurationError
 
 _MEMORY = re.compile(r"^\d+[kmg]$", re.IGNORECASE)
 
@@ -65,7 +67,16 @@ class Settings(BaseSettings):
     health_slow_ms: float = 1000.0
     health_down_after: int = 3  # consecutive failures
     health_sample_retention: int = 500  # HealthSample nodes kept per service
+    # Durable JetStream consumers of the worker's handlers (issue 12): a failed delivery is
+    # redelivered after these delays (the first one is also the ack wait), and after
+    # ``events_handler_max_deliver`` deliveries it goes to hub.<id>.deadletter.<handler>.
+    events_handler_backoff_s: list[float] = Field(default=[10.0, 30.0, 60.0, 120.0], min_length=1)
+    events_handler_max_deliver: int = Field(default=5, ge=2, le=100)
     # --- end event backbone ---
+
+    # Folders whose repositories a code.pushed event may name before they are in the graph
+    # (a JSON list); otherwise a push is ingested only for a Repo already ingested.
+    ingest_roots: list[Path] = []
 
     # Predictive intelligence (issue 15): the worker predicts every N minutes (a divisor of 60)
     # and retrains every project's model once a week (0 = Monday, at 03:00 UTC).
@@ -84,6 +95,22 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("ingest_roots", mode="after")
+    @classmethod
+    def _absolute_roots(cls, value: list[Path]) -> list[Path]:
+        if any(not root.expanduser().is_absolute() for root in value):
+            raise ValueError("HUB_INGEST_ROOTS lists absolute folders")
+        return [root.expanduser().resolve() for root in value]
+
+    @model_validator(mode="after")
+    def _backoff_fits_max_deliver(self) -> Settings:
+        # nats-server refuses a consumer whose backoff list is not shorter than max_deliver.
+        if len(self.events_handler_backoff_s) >= self.events_handler_max_deliver:
+            raise ValueError(
+                "HUB_EVENTS_HANDLER_BACKOFF_S must be shorter than HUB_EVENTS_HANDLER_MAX_DELIVER"
+            )
+        return self
 
     @field_validator("neo4j_heap", "neo4j_pagecache")
     @classmethod
@@ -134,8 +161,6 @@ class Settings(BaseSettings):
             return self.neo4j_user, self.neo4j_password.get_secret_value()
         if self.password_file.exists():
             return self.neo4j_user, self.password_file.read_text().strip()
-        from app.core.errors import ConfigurationError
-
         raise ConfigurationError(
             f"no Neo4j password: set HUB_NEO4J_PASSWORD, or run `hub up` to create the local one "
             f"in {self.password_file}"

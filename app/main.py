@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import nats
 import orjson
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -16,8 +14,6 @@ from fastapi.staticfiles import StaticFiles
 from strawberry.fastapi import GraphQLRouter
 
 from app import __version__
-from app.agents.router import router as agents_router
-from app.compliance.router import router as compliance_router
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.core.errors import HubError
@@ -38,37 +34,11 @@ DOMAIN_ROUTERS = (
     health_router,
     graph_router,
     events_router,
-    agents_router,
-    compliance_router,
-    intelligence_router,
     federation_router,
     services_router,
+    intelligence_router,
     rpc_router,
 )
-
-
-async def _quiet_nats_error(_: Exception) -> None:
-    """nats-py prints each reconnect failure with a traceback unless given a callback."""
-
-
-async def connect_nats(settings: Settings) -> nats.aio.client.Client | None:
-    """A core NATS connection for request/reply publishing (e.g. audit requests); None when NATS is
-    down at start, so the API serves without it and publishers report ``published=false``."""
-    try:
-        # With unlimited reconnects nats-py retries a failed first connect forever: bound it.
-        return await asyncio.wait_for(
-            nats.connect(
-                settings.nats_server_url,
-                name=f"hub-api-graph@{settings.hub_id}",
-                connect_timeout=2,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                error_cb=_quiet_nats_error,
-            ),
-            timeout=3,
-        )
-    except Exception:
-        return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,9 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.driver = create_async_driver(settings)
-        app.state.nats = await connect_nats(settings)
         # Event backbone: connects in the background, so graph reads serve while NATS is down.
         app.state.events = EventService(settings)
+        # The API handles no events and sends no heartbeat (the worker does, once per hub); its
+        # bridge only links to a federation NATS when one is configured.
         app.state.bridge = Bridge(settings, app.state.events, app.state.driver)
         app.state.bridge.start()
         # Everything alive now lives as long as the app: leave it out of every GC pass, which
@@ -91,8 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.bridge.stop()
             await app.state.events.close()
-            if app.state.nats is not None:
-                await app.state.nats.close()
             await app.state.driver.close()
 
     app = FastAPI(title="CommandCenter Hub", version=__version__, lifespan=lifespan)

@@ -16,36 +16,47 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 
+from app.compliance.schema import ComplianceMutation
 from app.config import Settings
 from app.events.schema import EventsSubscription
 from app.graph.execution import FlatListExecutionContext
 from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, ValidationByText
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
-from app.graph.views_schema import ViewsMutation, ViewsQuery
+from app.health.schema import HealthMutation
 from app.intelligence.schema import IntelligenceMutation, IntelligenceQuery
+from app.views.schema import ViewsMutation, ViewsQuery
+from app.work.schema import WorkMutation
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
 QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery, IntelligenceQuery)
-MUTATIONS: tuple[type, ...] = (GraphMutation, ViewsMutation, IntelligenceMutation)
+MUTATIONS: tuple[type, ...] = (
+    GraphMutation,
+    WorkMutation,
+    HealthMutation,
+    ComplianceMutation,
+    ViewsMutation,
+    IntelligenceMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 
 
 class HubContext(BaseContext):
-    """What every resolver gets: the Neo4j driver, the settings and the NATS connection (or None)."""
+    """What every resolver gets: the Neo4j driver, the settings and the event service (or None)."""
 
-    def __init__(self, *, driver: AsyncDriver, settings: Settings, nats: Any | None) -> None:
+    def __init__(self, *, driver: AsyncDriver, settings: Settings, events: Any | None) -> None:
         super().__init__()
         self.driver = driver
         self.settings = settings
-        self.nats = nats
+        self.events = events
+        self.loaders: dict[str, Any] = {}  # per-request DataLoaders by name (one round trip per level)
 
 
 async def get_context(connection: HTTPConnection) -> HubContext:
     state = connection.app.state
-    return HubContext(driver=state.driver, settings=state.settings, nats=getattr(state, "nats", None))
+    return HubContext(driver=state.driver, settings=state.settings, events=getattr(state, "events", None))
 
 
 schema = HubSchema(

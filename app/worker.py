@@ -1,19 +1,26 @@
-"""The arq worker (``hub worker``): periodic jobs and event-triggered ones, on Redis.
+"""The arq worker (``hub worker``): the hub's one home for background work, on Redis.
 
-The worker keeps the Neo4j ``(:Event)`` projection (``HUB_EVENTS_PROJECTOR=worker``), off the
-API's serving path. Periodic (arq cron, second resolution): Service health probes every
-``health_interval_s`` (15 s), federation metrics every ``metrics_interval_s`` (30 s), marking
-silent hubs offline every ``presence_interval_s`` (5 s). Event-triggered: ``ingest_on_push``
-(enqueued by the bridge for ``hub.<id>.code.pushed``) runs an incremental ingest of the files
-changed between ``before`` and ``after`` and publishes ``hub.<id>.graph.updated`` with the
-counts (recomputing the project's GDS communities first when it has them). Jobs are handed
-ids and paths, never objects, and use the driver and NATS connection opened once at start-up.
+Whatever must happen once per hub runs here, never in the API processes (there may be several):
+- the event handlers, as JetStream durable consumers (``app.events.consumers``): the domains'
+  ``HandlerRouter``s (``app/graph/handlers.py``: ``hub.<id>.code.pushed`` → enqueue
+  ``ingest_on_push``; ``app/federation/handlers.py``: ``hub.global.presence`` → ``(:Hub)``);
+- periodic jobs (arq cron, second resolution; arq runs each tick once even with several
+  workers on one Redis): this hub's presence every ``presence_interval_s`` (5 s) and marking
+  silent hubs offline, Service health probes every ``health_interval_s`` (15 s), federation
+  metrics every ``metrics_interval_s`` (30 s);
+- the Neo4j ``(:Event)`` projection (``HUB_EVENTS_PROJECTOR=worker``).
+``ingest_on_push`` runs an incremental ingest of the files changed between ``before`` and
+``after`` and publishes ``hub.<id>.graph.updated`` (``app.graph.flows``). Jobs are handed ids
+and paths, never objects, check their arguments again (anyone who can reach Redis can enqueue),
+and use the driver and NATS connection opened once at start-up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from pathlib import Path
 from typing import Any
 
 from arq import cron
@@ -21,14 +28,24 @@ from arq.connections import RedisSettings
 
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
-from app.events.service import EventService
-from app.graph.jobs import announce_ingest, changed_anything, ingest_repo
-from app.graph.views_service import refresh_communities
-from app.intelligence import flows as intelligence_flows
+from app.core.errors import InvalidInput
+from app.events.consumers import DurableHandlers
+from app.events.models import CodePushedData, null_commit
+from app.events.projection import Projector
+from app.events.service import BridgeContext, EventService, HandlerRouter
+from app.federation import handlers as federation_handlers
+from app.federation.service import mark_silent_hubs, metrics_event, presence_event
+from app.graph import handlers as graph_handlers
+from app.graph.flows import ingest_and_announce
+from app.graph.jobs import ingest_repo, ingest_sync
+from app.graph.service import push_project
+from app.health.services_health import probe_services
 from app.intelligence.jobs import predict_projects_job, retrain_projects_job
+from ingest.discovery import check_repo_files
 
 log = logging.getLogger(__name__)
-NULL_SHA = "0" * 40
+# Every event handler of the hub, one durable consumer each (see app.events.consumers).
+HUB_HANDLERS = HandlerRouter(graph_handlers.router, federation_handlers.router)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -40,13 +57,16 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["state"] = {}
     ctx["projector"] = None
     if settings.events_projector == "worker":
-        from app.events.projection import Projector
-
         ctx["projector"] = Projector(ctx["events"], ctx["driver"])
         ctx["projector"].start()
+    bridge = BridgeContext(settings=settings, events=ctx["events"], driver=ctx["driver"], arq=ctx["redis"])
+    ctx["handlers"] = DurableHandlers(bridge, HUB_HANDLERS)
+    ctx["handlers"].start()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("handlers") is not None:
+        await ctx["handlers"].stop()
     if ctx.get("projector") is not None:
         await ctx["projector"].stop()
     await ctx["events"].close()
@@ -54,15 +74,11 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 async def probe_services_job(ctx: dict[str, Any]) -> int:
-    from app.health.services_health import probe_services
-
     probed = await probe_services(ctx["driver"], settings=ctx["settings"], events=ctx["events"])
     return len(probed)
 
 
 async def publish_metrics_job(ctx: dict[str, Any]) -> bool:
-    from app.federation.service import metrics_event
-
     events: EventService = ctx["events"]
     if not events.connected:
         return False
@@ -71,16 +87,26 @@ async def publish_metrics_job(ctx: dict[str, Any]) -> bool:
     return True
 
 
-async def mark_silent_hubs_job(ctx: dict[str, Any]) -> dict[str, Any]:
-    from app.federation.service import mark_silent_hubs
-
-    return await mark_silent_hubs(ctx["driver"], settings=ctx["settings"])
+async def presence_job(ctx: dict[str, Any]) -> dict[str, Any]:
+    """This hub's heartbeat, then silent hubs marked offline (one tick, once per hub)."""
+    events: EventService = ctx["events"]
+    published = False
+    if events.connected:
+        try:
+            await events.publish(await presence_event(ctx["driver"], events=events, settings=ctx["settings"]))
+            published = True
+        except Exception as error:
+            log.info("presence not published: %s: %s", type(error).__name__, error)
+    marked = await mark_silent_hubs(ctx["driver"], settings=ctx["settings"])
+    return {"published": published, **marked}
 
 
 async def changed_files(repo: str, before: str | None, after: str | None) -> list[str] | None:
-    """Paths changed between two commits; None (everything, diffed by hash) for a new branch."""
-    if not before or not after or before == NULL_SHA or after == NULL_SHA:
+    """Paths changed between two commits; None (everything, diffed by hash) for a new branch.
+    The ids were checked as full commit ids; ``--end-of-options`` keeps them operands anyway."""
+    if null_commit(before) or null_commit(after):
         return None
+    assert before is not None and after is not None
     process = await asyncio.create_subprocess_exec(
         "git",
         "-C",
@@ -88,8 +114,10 @@ async def changed_files(repo: str, before: str | None, after: str | None) -> lis
         "diff",
         "--name-only",
         "--no-renames",
+        "--end-of-options",
         before,
         after,
+        "--",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -112,28 +140,25 @@ async def ingest_on_push(
     causationid: str | None = None,
 ) -> dict[str, Any]:
     settings: Settings = ctx["settings"]
-    name = project or repo.rstrip("/").rsplit("/", 1)[-1]
-    files = await changed_files(repo, before, after)
-    summary = await ingest_repo(ctx, repo_path=repo, project=name, files=files)
-    extra: dict[str, Any] = {}
-    if changed_anything(summary):
-        # Before the announcement, so that views redrawn on it group by current communities.
+    # Defence in depth: the same checks as the handler that enqueued this job.
+    push = CodePushedData(repo=repo, project=project, before=before, after=after, ref=ref)
+    repo, name = await push_project(
+        driver=ctx["driver"], settings=settings, repo=push.repo, project=push.project
+    )
+    files = await changed_files(repo, push.before, push.after)
+    if files is not None:
         try:
-            communities = await refresh_communities(ctx["driver"], project_id=summary["project_id"])
-        except Exception as error:  # the ingest stands; views keep the previous communities
-            log.warning("communities of %s not recomputed: %s", summary["project"], error)
-        else:
-            if communities is not None:
-                extra["communities"] = communities.community_count
-        risk_files = await intelligence_flows.after_ingest(ctx["driver"], project_id=summary["project_id"])
-        if risk_files is not None:
-            extra["riskFeatures"] = risk_files
-    events: EventService = ctx["events"]
-    await events.wait_ready(30)
-    await announce_ingest(events, settings=settings, summary=summary, repo=repo, ref=ref, after=after,
-                          files=files, correlationid=correlationid, causationid=causationid,
-                          **extra)  # fmt: skip
-    return summary
+            files = check_repo_files(Path(repo), files)
+        except ValueError as error:
+            raise InvalidInput(f"ingest_on_push: {error}") from None
+    ingest = functools.partial(ingest_sync, settings, repo_path=repo, project=name, files=files,
+                               driver=ctx.get("neo4j_sync_driver"))  # fmt: skip
+    outcome = await ingest_and_announce(
+        driver=ctx["driver"], settings=settings, events=ctx["events"], ingest=ingest, repo=repo,
+        always_announce=True, ref=ref, after=after, files=files, correlationid=correlationid,
+        causationid=causationid,
+    )  # fmt: skip
+    return outcome.summary
 
 
 def _every(seconds: float) -> set[int]:
@@ -155,7 +180,8 @@ def worker_settings(settings: Settings) -> type:
                 probe_services_job, second=_every(settings.health_interval_s), run_at_startup=True, timeout=60
             ),
             cron(publish_metrics_job, second=_every(settings.metrics_interval_s), timeout=30),
-            cron(mark_silent_hubs_job, second=_every(settings.presence_interval_s), timeout=30),
+            cron(presence_job, second=_every(settings.presence_interval_s), timeout=30),
+            # issue 15: predictions every predict_interval_min, every project's model retrained weekly
             cron(
                 predict_projects_job,
                 minute=set(range(0, 60, settings.predict_interval_min)),

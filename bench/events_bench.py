@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
 from app.core.db import create_async_driver  # noqa: E402
-from app.core.schema import migrate  # noqa: E402
+from app.core.migrations import migrate  # noqa: E402
 from app.events.models import EventQuery  # noqa: E402
 from app.events.projection import Projector  # noqa: E402
 from app.events.service import EventService  # noqa: E402

@@ -72,7 +72,8 @@ def discover(
             result.skipped["vendored"] += 1
             continue
         absolute = root / rel
-        if absolute.is_symlink() and not _inside(absolute, root):
+        # Any component may be a link (or '..' in a listed path): only what resolves inside is read.
+        if not _inside(absolute, root):
             result.skipped["symlink_outside"] += 1
             continue
         try:
@@ -91,6 +92,25 @@ def discover(
             continue
         result.files.append(SourceFile(rel, lang, content, hashlib.sha256(content).hexdigest()))
     return result
+
+
+def check_repo_files(root: Path, paths: list[str]) -> list[str]:
+    """Repo-relative paths from outside (a push, a job): relative, POSIX, no ``..`` component, and
+    resolving inside ``root`` through every symlinked component. Raises ValueError naming the
+    first path that is not; a deleted file (nothing there) is fine, it is removed from the graph."""
+    root = root.resolve()
+    clean: list[str] = []
+    for rel in paths:
+        if not isinstance(rel, str) or not rel or len(rel) > 4096 or "\x00" in rel:
+            raise ValueError(f"not a file path: {rel!r}")
+        if rel.startswith("/"):
+            raise ValueError(f"files are repo-relative paths: {rel!r}")
+        if ".." in rel.split("/"):
+            raise ValueError(f"files may not contain '..': {rel!r}")
+        if not _inside(root / rel, root):
+            raise ValueError(f"{rel!r} leads outside the repository (a symlinked component)")
+        clean.append(rel.strip("/"))
+    return clean
 
 
 def _inside(path: Path, root: Path) -> bool:

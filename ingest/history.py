@@ -77,7 +77,7 @@ def read_commits(
     rev = "HEAD"
     if since_sha:
         try:
-            repo.git.merge_base("--is-ancestor", since_sha, head)
+            repo.git.merge_base("--is-ancestor", "--end-of-options", since_sha, head)
             rev = f"{since_sha}..HEAD"
         except git.GitCommandError:
             rev = "HEAD"  # history was rewritten: read it all again (MERGE keeps this idempotent)
@@ -86,7 +86,7 @@ def read_commits(
     if limit:
         args.append(f"-n{limit}")
     try:
-        text = repo.git.log(*args, rev)
+        text = repo.git.log(*args, "--end-of-options", rev, "--")
     except git.GitCommandError as error:  # e.g. git refuses a repository owned by another user
         raise HistoryUnavailable(str(error).strip().splitlines()[-1]) from error
     return head, parse_log(text)

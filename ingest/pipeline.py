@@ -28,9 +28,10 @@ from app.core.errors import InvalidInput
 from ingest import ids
 from ingest.discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
 from ingest.history import HistoryUnavailable, ingest_history
-from ingest.model import Edge, ParsedFile, Resolution, build_repo_context
+from ingest.model import Edge, ParsedFile, Resolution
 from ingest.parallel import parse_files
 from ingest.parse_cache import ParseCache
+from ingest.repo_context import build_repo_context
 from ingest.resolve import resolve
 from ingest.writer import GraphWriter
 
@@ -85,9 +86,10 @@ def _git(root: Path, *args: str) -> str | None:
 
 def changed_since(root: Path, ref: str) -> set[str]:
     """Repo-relative paths changed between ``ref`` and the working tree (committed or not)."""
-    if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
+    # --end-of-options: a ref from outside is never read as an option (e.g. "--output=FILE").
+    if _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}") is None:
         raise InvalidInput(f"--since {ref!r} is not a commit in {root}")
-    committed = _git(root, "diff", "--name-only", "--no-renames", ref) or ""
+    committed = _git(root, "diff", "--name-only", "--no-renames", "--end-of-options", ref, "--") or ""
     untracked = _git(root, "ls-files", "--others", "--exclude-standard") or ""
     return {line for line in (committed + "\n" + untracked).splitlines() if line}
 

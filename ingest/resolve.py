@@ -10,42 +10,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from ingest.ids import file_id, module_id, package_id, symbol_id
-from ingest.manifests import normalise_pypi
-from ingest.model import Edge, ImportRef, PackageDecl, ParsedFile, RepoContext, Resolution, SymbolDef
-from ingest.resolvers import go_imports, java_imports, py_imports, rust_imports, ts_imports
+from ingest.bindings import Binding, ImportResolver, ImportResult, RepoFiles, Target
+from ingest.ids import file_id, symbol_id
+from ingest.model import Edge, ParsedFile, RepoContext, Resolution, SymbolDef
+from ingest.resolvers.go_imports import GoImports
+from ingest.resolvers.java_imports import JavaImports
+from ingest.resolvers.py_imports import PythonImports
+from ingest.resolvers.rust_imports import RustImports
+from ingest.resolvers.ts_imports import TsImports
 
 CALLABLE = frozenset({"Function", "Method", "Class"})
 TYPE_KINDS = frozenset({"Class", "Interface", "Type"})
 CONF_LOCAL, CONF_IMPORT, CONF_SELF, CONF_GUESS = 1.0, 0.9, 0.8, 0.3
 
-
-@dataclass(slots=True, frozen=True)
-class Binding:
-    """What a local name refers to: ``kind`` is ``file`` (a module/namespace), ``symbol`` (``name`` in
-    the file ``path``), ``dotted`` (Python ``import a.b``: resolve the dotted callee through the module
-    index), ``gopkg`` (a Go package directory) or ``external``."""
-
-    kind: str
-    path: str = ""
-    name: str = ""
-
-
-@dataclass(slots=True)
-class ImportResult:
-    """What one file's imports resolved to: file targets, package/module targets and bindings."""
-
-    files: set[str]
-    packages: set[str]  # package ids
-    modules: dict[str, str]  # module id -> name
-    bindings: dict[str, Binding]
-    stars: list[str]  # files whose names are all imported (``from x import *``, ``export *``)
-    unresolved: int
-
-
-Target = tuple[str, str]  # (path, qualified name)
+IMPORT_RESOLVERS: dict[str, type[ImportResolver]] = {
+    "python": PythonImports,
+    "typescript": TsImports,
+    "tsx": TsImports,
+    "javascript": TsImports,
+    "go": GoImports,
+    "java": JavaImports,
+    "rust": RustImports,
+}
 
 
 class Resolver:
@@ -53,8 +40,14 @@ class Resolver:
         self.repo_id = repo_id
         self.ctx = ctx
         self.parsed = parsed
-        self.paths = sorted(parsed)
-        self.all_files = frozenset(ctx.files) | frozenset(parsed)
+        self.repo = RepoFiles(repo_id, ctx, parsed)
+        self.paths = self.repo.paths
+        # one import resolver per language present, each building its indexes once
+        self.import_resolvers: dict[type[ImportResolver], ImportResolver] = {}
+        for lang in sorted({pf.lang for pf in parsed.values()}):
+            cls = IMPORT_RESOLVERS.get(lang)
+            if cls is not None and cls not in self.import_resolvers:
+                self.import_resolvers[cls] = cls(self.repo)
         self.syms: dict[str, dict[str, SymbolDef]] = {
             p: {s.qualified_name: s for s in parsed[p].symbols} for p in self.paths
         }
@@ -63,7 +56,6 @@ class Resolver:
         self.bases: dict[Target, list[Target]] = defaultdict(list)
         self.unresolved_calls = 0
         self.external_modules: dict[str, str] = {}
-        self.extra_packages: dict[tuple[str, str], PackageDecl] = {}
         self._sid: dict[Target, str] = {}
         unique: dict[str, list[Target]] = defaultdict(list)
         classes: dict[str, list[Target]] = defaultdict(list)
@@ -96,21 +88,12 @@ class Resolver:
 
     # --- imports ------------------------------------------------------------------------------
     def resolve_imports(self) -> None:
-        resolvers = {
-            "python": py_imports.resolve_file,
-            "typescript": ts_imports.resolve_file,
-            "tsx": ts_imports.resolve_file,
-            "javascript": ts_imports.resolve_file,
-            "go": go_imports.resolve_file,
-            "java": java_imports.resolve_file,
-            "rust": rust_imports.resolve_file,
-        }
         for p in self.paths:
             pf = self.parsed[p]
-            fn = resolvers.get(pf.lang)
-            if fn is None:
+            cls = IMPORT_RESOLVERS.get(pf.lang)
+            if cls is None:
                 continue
-            result = fn(self, pf)
+            result = self.import_resolvers[cls].resolve_file(pf)
             self.imports[p] = result
             src = file_id(self.repo_id, p)
             for target in sorted(result.files):
@@ -121,14 +104,6 @@ class Resolver:
             for mid, name in sorted(result.modules.items()):
                 self.add(p, "IMPORTS", src, mid, 1.0)
                 self.external_modules[mid] = name
-
-    def module_node(self, name: str) -> tuple[str, str]:
-        return module_id(self.repo_id, name), name
-
-    def package_node(self, ecosystem: str, name: str) -> str:
-        if not any(d.ecosystem == ecosystem and d.name == name for d in self.ctx.packages):
-            self.extra_packages.setdefault((ecosystem, name), PackageDecl(ecosystem, name, None, ""))
-        return package_id(ecosystem, name)
 
     # --- names --------------------------------------------------------------------------------
     def member(self, path: str, name: str, kinds: frozenset[str], hops: int = 1) -> Target | None:
@@ -291,7 +266,21 @@ class Resolver:
                 self._class_member(b.path, rest) if len(rest) == 2 else None
             )
         if b.kind == "dotted":
-            return py_imports.resolve_dotted(self, b.name, rest, kinds)
+            return self._via_dotted(b.name, rest, kinds)
+        return None
+
+    def _via_dotted(self, head: str, rest: list[str], kinds: frozenset[str]) -> Target | None:
+        """``a.b.c.func`` after ``import a.b.c``: the longest prefix that is a repo module owns the rest."""
+        python = self.import_resolvers.get(PythonImports)
+        found = python.owning_module([head, *rest]) if isinstance(python, PythonImports) else None
+        if found is None:
+            return None
+        path, remaining = found
+        if len(remaining) == 1:
+            return self.member(path, remaining[0], kinds)
+        if len(remaining) == 2:
+            cls = self.member(path, remaining[0], frozenset({"Class"}))
+            return self.method_of(cls, remaining[1]) if cls else None
         return None
 
     def _class_member(self, path: str, rest: list[str]) -> Target | None:
@@ -363,7 +352,7 @@ class Resolver:
             for p, bucket in sorted(self.edges.items())
         }
         packages = sorted(
-            [*self.ctx.packages, *self.extra_packages.values()],
+            [*self.ctx.packages, *self.repo.extra_packages.values()],
             key=lambda d: (d.ecosystem, d.name, d.manifest, d.version or ""),
         )
         return Resolution(
@@ -384,4 +373,4 @@ def resolve(repo_id: str, ctx: RepoContext, parsed: Mapping[str, ParsedFile]) ->
     return Resolver(repo_id, ctx, parsed).run()
 
 
-__all__ = ["Binding", "ImportRef", "ImportResult", "Resolver", "normalise_pypi", "resolve"]
+__all__ = ["Binding", "ImportResult", "Resolver", "Target", "resolve"]

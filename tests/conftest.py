@@ -14,7 +14,7 @@ from neo4j import AsyncDriver, Driver
 
 from app.config import Settings
 from app.core.db import create_async_driver, create_driver
-from app.core.schema import migrate
+from app.core.migrations import migrate
 from app.runtime import manager
 
 

@@ -145,7 +145,7 @@ def publish(
 
 
 def worker() -> None:
-    """Run the arq worker: Service health probes, metrics, presence pruning, ingest on push."""
+    """Run the worker: durable event handlers, Service health probes, presence, metrics, ingest on push."""
     from arq.worker import run_worker
 
     from app.worker import worker_settings

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from neo4j import Driver
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.cli.common import friendly_errors
 from app.config import Settings, get_settings
-from app.core.cypher import query
 from app.core.db import create_async_driver, create_driver
 from app.core.errors import InvalidInput
 from app.events.service import EventService
-from app.graph.jobs import announce_ingest, changed_anything
+from app.graph.flows import IngestOutcome, ingest_and_announce
 from ingest.languages import LANGUAGES
 
 graph_app = typer.Typer(help="The code graph", no_args_is_help=True)
@@ -41,44 +40,20 @@ def _languages(value: str | None) -> set[str] | None:
     return chosen
 
 
-def _has_communities(driver: Driver, project_id: str) -> bool:
-    records, _, _ = driver.execute_query(query("views/project_has_communities"), projectId=project_id)
-    return bool(records and records[0]["hasCommunities"])
-
-
-async def _communities(settings: Settings, project_id: str) -> int:
-    """GDS Louvain over the project (the same computation as VISLZR's "compute communities")."""
-    from app.graph.views_service import compute_communities
-
+async def _after_ingest(
+    settings: Settings, ingest: Callable[[], dict[str, Any]], repo: str, communities: bool | None
+) -> IngestOutcome:
+    """The flow every ingest runs (communities, then ``graph.updated``), with this process's own
+    driver and NATS connection; an unreachable NATS is a warning, not a failure."""
     driver = create_async_driver(settings)
-    try:
-        return (await compute_communities(driver, project_id=project_id)).community_count
-    finally:
-        await driver.close()
-
-
-async def _risk_features(settings: Settings, project_id: str) -> int | None:
-    """Refresh the project's risk features where a prediction run computed them before."""
-    from app.intelligence.flows import after_ingest
-
-    driver = create_async_driver(settings)
-    try:
-        return await after_ingest(driver, project_id=project_id)
-    finally:
-        await driver.close()
-
-
-async def _announce(settings: Settings, summary: dict[str, Any], repo: str, **extra: Any) -> str | None:
-    """Tell live viewers the graph changed; an unreachable NATS is a warning, not a failure."""
     events = EventService(settings, service="hub-cli")
+    events.start()
     try:
-        await asyncio.wait_for(events.connect(), 3)
-        await announce_ingest(events, settings=settings, summary=summary, repo=repo, **extra)
-    except Exception as error:
-        return f"graph.updated not published ({type(error).__name__}); open views refresh on their next poll"
+        return await ingest_and_announce(driver=driver, settings=settings, events=events, ingest=ingest,
+                                         repo=repo, communities=communities, ready_timeout_s=3)  # fmt: skip
     finally:
         await events.close()
-    return None
+        await driver.close()
 
 
 @graph_app.command("ingest")
@@ -102,14 +77,16 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ingest PATH incrementally (content hash per file); --full rebuilds."""
-    from ingest.pipeline import ingest_repository
+    from ingest.pipeline import IngestSummary, ingest_repository
 
     settings = get_settings()
     languages = _languages(lang)
-    driver = create_driver(settings)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn())  # fmt: skip
-    try:
+    summary: IngestSummary | None = None
+
+    def run() -> dict[str, Any]:
+        nonlocal summary
         with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
             tasks: dict[str, int] = {}
 
@@ -121,34 +98,22 @@ def ingest(
                 rate = f"{done / elapsed:,.0f} files/s" if phase == "parse" and elapsed > 0 else ""
                 bar.update(tasks[phase], completed=done, total=total or 1, rate=rate)
 
-            summary = ingest_repository(
-                driver, path=path, project=project, repo_url=repo_url, full=full, since=since,
-                languages=languages, history=history, max_file_bytes=max_file_bytes,
-                cache_dir=settings.home / "cache" / "parse", database=settings.neo4j_database,
-                hub_id=settings.hub_id, progress=progress,
-            )  # fmt: skip
-        if communities is None:  # by default, keep communities current where the project has them
-            communities = changed_anything(summary.as_dict()) and _has_communities(driver, summary.project_id)
-    finally:
-        driver.close()
-    community_count = None
-    if communities:
-        try:
-            community_count = asyncio.run(_communities(settings, summary.project_id))
-        except Exception as error:  # the ingest is written and consistent; only the grouping is stale
-            summary.warnings.append(f"GDS communities not recomputed ({type(error).__name__}: {error})")
-    risk_files = (
-        asyncio.run(_risk_features(settings, summary.project_id))
-        if changed_anything(summary.as_dict())
-        else None
-    )
-    if changed_anything(summary.as_dict()) or community_count is not None:
-        extra = {} if community_count is None else {"communities": community_count}
-        if risk_files is not None:
-            extra["riskFeatures"] = risk_files
-        warning = asyncio.run(_announce(settings, summary.as_dict(), str(path.resolve()), **extra))
-        if warning:
-            summary.warnings.append(warning)
+            driver = create_driver(settings)
+            try:
+                summary = ingest_repository(
+                    driver, path=path, project=project, repo_url=repo_url, full=full, since=since,
+                    languages=languages, history=history, max_file_bytes=max_file_bytes,
+                    cache_dir=settings.home / "cache" / "parse", database=settings.neo4j_database,
+                    hub_id=settings.hub_id, progress=progress,
+                )  # fmt: skip
+            finally:
+                driver.close()
+        return summary.as_dict()
+
+    outcome = asyncio.run(_after_ingest(settings, run, str(path.resolve()), communities))
+    assert summary is not None
+    summary.warnings.extend(outcome.warnings)
+    community_count = outcome.communities
     if as_json:
         print(json.dumps(summary.as_dict(), default=str))
         return
@@ -167,8 +132,6 @@ def ingest(
     table.add_row("graph totals", json.dumps(summary.totals))
     if community_count is not None:
         table.add_row("GDS communities", str(community_count))
-    if risk_files is not None:
-        table.add_row("risk features refreshed", f"{risk_files} files")
     Console().print(table)
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/] {warning}")

@@ -31,7 +31,7 @@ ProjectOption = Annotated[
 async def _project_ids(settings: Settings, name: str | None) -> list[str]:
     driver = create_async_driver(settings)
     try:
-        known = await service.projects(driver)
+        known = await service.projects(driver, database=settings.neo4j_database)
     finally:
         await driver.close()
     if name is None:
@@ -60,7 +60,11 @@ def train_cmd(
             out = []
             for project_id in await _project_ids(settings, project):
                 record = await flows.train_file_model(
-                    driver, home=settings.home, project_id=project_id, horizon_days=horizon
+                    driver,
+                    database=settings.neo4j_database,
+                    home=settings.home,
+                    project_id=project_id,
+                    horizon_days=horizon,
                 )
                 out.append(record.model_dump(mode="json"))
             return out
@@ -95,9 +99,16 @@ def run_cmd(
         try:
             out = []
             for project_id in await _project_ids(settings, project):
-                done = await flows.predict_project(driver, home=settings.home, project_id=project_id,
-                                                   refresh=refresh)  # fmt: skip
-                best = await service.predictions(driver, project_id=project_id, limit=top)
+                done = await flows.predict_project(
+                    driver,
+                    database=settings.neo4j_database,
+                    home=settings.home,
+                    project_id=project_id,
+                    refresh=refresh,
+                )
+                best = await service.predictions(
+                    driver, database=settings.neo4j_database, project_id=project_id, limit=top
+                )
                 out.append({**done.model_dump(mode="json"), "top": [p.model_dump(mode="json") for p in best]})
             return out
         finally:
@@ -130,14 +141,28 @@ def report_table(report: BacktestReport) -> Table:
         table.add_column(column)
     for o in report.origins:
         day = time.strftime("%Y-%m-%d", time.gmtime(o.origin))
-        table.add_row(day, o.commit[:10], str(o.files), str(o.positives), o.chosen, _trio(o.model),
-                      _trio(o.bugspots), _trio(o.churn))  # fmt: skip
+        table.add_row(
+            day,
+            o.commit[:10],
+            str(o.files),
+            str(o.positives),
+            o.chosen,
+            _trio(o.model),
+            _trio(o.bugspots),
+            _trio(o.churn),
+        )
     summary, pooled = report.summary(), report.pooled()
-    table.add_row("median", "", "", "", "", _trio(summary["model"]), _trio(summary["bugspots"]),
-                  _trio(summary["churn"]))  # fmt: skip
-    table.add_row("pooled", "", str(sum(o.files for o in report.origins)),
-                  str(sum(o.positives for o in report.origins)), "",
-                  *(_trio(pooled.get(k, {})) for k in ("model", "bugspots", "churn")))  # fmt: skip
+    table.add_row(
+        "median", "", "", "", "", _trio(summary["model"]), _trio(summary["bugspots"]), _trio(summary["churn"])
+    )
+    table.add_row(
+        "pooled",
+        "",
+        str(sum(o.files for o in report.origins)),
+        str(sum(o.positives for o in report.origins)),
+        "",
+        *(_trio(pooled.get(k, {})) for k in ("model", "bugspots", "churn")),
+    )
     return table
 
 

@@ -1,1 +1,1 @@
-"""The compliance domain."""
+"""Compliance: audits requested of agents (and, later, checks, policies and attestations)."""

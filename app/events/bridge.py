@@ -1,12 +1,12 @@
-"""The NATS bridge: NATS subscriptions trigger internal handlers, routing rules filter what
-crosses between hubs, and an optional link to another hub's NATS carries the allowed subjects.
+"""The federation link of the API process: with ``HUB_FEDERATION_NATS_URL`` set, this hub's stored
+events matching an export rule are forwarded to that NATS, and that NATS's events matching an
+import rule are stored here (the same event id, so JetStream dedupe stops loops and repeats, and
+several API processes forwarding the same event store it once). Nothing else is sent or accepted.
 
-Routing rules (``HUB_EVENTS_EXPORT_SUBJECTS`` / ``HUB_EVENTS_IMPORT_SUBJECTS``, NATS patterns):
-- an event *from another hub* (its subject's hub token or its origin is not this hub) reaches this
-  hub's handlers only if its subject matches an import rule; otherwise it is counted and dropped;
-- with ``HUB_FEDERATION_NATS_URL`` set, this hub's stored events matching an export rule are
-  forwarded to that NATS, and that NATS's events matching an import rule are stored here (the
-  same event id, so JetStream dedupe stops loops and repeats). Nothing else is sent or accepted.
+Routing rules (``HUB_EVENTS_EXPORT_SUBJECTS`` / ``HUB_EVENTS_IMPORT_SUBJECTS``, NATS patterns)
+also decide which other hubs' events reach this hub's handlers; those handlers run in the worker
+as durable consumers (``app.events.consumers``), never here: an API process handles nothing and
+sends no heartbeat, so starting more of them changes no behaviour.
 """
 
 from __future__ import annotations
@@ -21,34 +21,22 @@ from nats.aio.msg import Msg
 from neo4j import AsyncDriver
 
 from app.config import Settings
-from app.events.handlers import BridgeContext, HandlerRouter
-from app.events.handlers import router as default_router
-from app.events.models import Event
+from app.core.nats import quiet_nats_error
 from app.events.projection import Projector
-from app.events.service import MSG_ID, EventService, _log_error, decode, route_allowed
+from app.events.service import MSG_ID, EventService, decode, route_allowed
 
 log = logging.getLogger(__name__)
 
 
 class Bridge:
     def __init__(
-        self,
-        settings: Settings,
-        events: EventService,
-        driver: AsyncDriver,
-        *,
-        handlers: HandlerRouter = default_router,
-        project: bool = True,
-        presence: bool = True,
+        self, settings: Settings, events: EventService, driver: AsyncDriver, *, project: bool = True
     ) -> None:
         self.settings = settings
         self.events = events
-        self.ctx = BridgeContext(settings=settings, events=events, driver=driver)
-        self.handlers = handlers
+        self.driver = driver
         self.projector = Projector(events, driver) if project and settings.events_projector == "api" else None
-        self.presence = presence
         self.dropped = 0
-        self.handled = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._remote: NatsClient | None = None
 
@@ -57,9 +45,6 @@ class Bridge:
         self.events.start()
         if self.projector is not None:
             self.projector.start()
-        self._tasks.append(asyncio.create_task(self._subscribe(), name="bridge-subscribe"))
-        if self.presence:
-            self._tasks.append(asyncio.create_task(self._presence_loop(), name="presence"))
         if self.settings.federation_nats_url:
             self._tasks.append(asyncio.create_task(self._link(), name="federation-link"))
 
@@ -75,67 +60,6 @@ class Bridge:
         if self._remote is not None:
             with contextlib.suppress(Exception):
                 await self._remote.close()
-        if self.ctx.arq is not None:
-            with contextlib.suppress(Exception):
-                await self.ctx.arq.aclose()
-
-    def accepts(self, event: Event) -> bool:
-        hub = event.subject.split(".")[1]
-        local = hub == self.settings.hub_id and event.origin.hub_id == self.settings.hub_id
-        return local or route_allowed(event.subject, self.events.import_rules)
-
-    async def dispatch(self, event: Event) -> None:
-        if not self.accepts(event):
-            self.dropped += 1
-            return
-        for handler in self.handlers.matching(event.subject, self.settings.hub_id):
-            try:
-                await handler(event, self.ctx)
-                self.handled += 1
-            except Exception:
-                log.exception("handler %s failed on %s (%s)", handler.__name__, event.subject, event.id)
-
-    async def _subscribe(self) -> None:
-        await self.events.ready.wait()
-        nc = self.events.nc
-        assert nc is not None
-
-        async def on_msg(msg: Msg) -> None:
-            event = decode(msg.data)
-            if event is not None:
-                await self.dispatch(event)
-
-        subs = [
-            await nc.subscribe(pattern, cb=on_msg) for pattern in self.handlers.patterns(self.settings.hub_id)
-        ]
-        try:
-            await asyncio.Event().wait()
-        finally:
-            for sub in subs:
-                with contextlib.suppress(Exception):
-                    await sub.unsubscribe()
-
-    async def _presence_loop(self) -> None:
-        """Heartbeat every ``presence_interval_s``; silent hubs are looked for every second so
-        one is marked offline within a second of passing ``presence_offline_after_s``."""
-        from app.federation.service import mark_silent_hubs, presence_event
-
-        await self.events.ready.wait()
-        loop = asyncio.get_running_loop()
-        next_beat = loop.time()
-        while True:
-            if loop.time() >= next_beat:
-                next_beat = loop.time() + self.settings.presence_interval_s
-                try:
-                    event = await presence_event(self.ctx.driver, events=self.events, settings=self.settings)
-                    await self.events.publish(event)
-                except Exception as error:
-                    log.info("presence not published: %s: %s", type(error).__name__, error)
-            try:
-                await mark_silent_hubs(self.ctx.driver, settings=self.settings)
-            except Exception as error:
-                log.debug("silent hubs not checked: %s", error)
-            await asyncio.sleep(min(1.0, self.settings.presence_interval_s))
 
     async def _link(self) -> None:
         """Forward exported local events to the remote NATS; store imported remote ones here."""
@@ -143,7 +67,7 @@ class Bridge:
         url = self.settings.federation_nats_url
         assert url is not None
         remote = await nats.connect(
-            url, error_cb=_log_error, max_reconnect_attempts=-1, name=f"bridge@{self.settings.hub_id}"
+            url, error_cb=quiet_nats_error, max_reconnect_attempts=-1, name=f"bridge@{self.settings.hub_id}"
         )
         self._remote = remote
         local = self.events.nc

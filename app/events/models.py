@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.core.errors import InvalidInput
 
@@ -163,3 +163,122 @@ class EventPage(BaseModel):
     events: list[StoredEvent]
     next_cursor: int | None  # pass back as ``cursor`` for the next page; None when exhausted
     source: Literal["stream", "projection"] = "stream"
+
+
+# --- Event data that reaches processes (issue 12) ---------------------------------------------
+# A value that ends up on a git command line or in a file path is checked here, at the edge,
+# and again where it is used (the worker's handler and its arq job).
+COMMIT_ID = r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$"  # a full SHA-1 or SHA-256 id; zeros = no commit
+_COMMIT_ID = re.compile(COMMIT_ID)
+_REF = re.compile(r"^(?!-)[A-Za-z0-9._/@+-]{1,256}$")
+
+
+def null_commit(commit_id: str | None) -> bool:
+    return commit_id is None or set(commit_id) == {"0"}
+
+
+def check_repo_path(value: str) -> str:
+    """An absolute, normalised folder path: no ``..``, no NUL, no leading ``-`` anywhere."""
+    if not value or len(value) > 4096 or "\x00" in value or "\n" in value:
+        raise ValueError("repo must be an absolute path of at most 4096 characters")
+    if not value.startswith("/"):
+        raise ValueError(f"repo must be an absolute path: {value!r}")
+    if ".." in value.split("/"):
+        raise ValueError(f"repo may not contain '..': {value!r}")
+    return value.rstrip("/") or "/"
+
+
+class CodePushedData(BaseModel):
+    """The data of ``hub.<id>.code.pushed`` (what ``scripts/git-hooks/post-commit`` sends).
+
+    ``before``/``after`` are full commit ids (40 or 64 hex digits; all zeros for "no commit"):
+    never a ref or an option, so nothing here can become a git flag."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    repo: str
+    project: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")
+    before: str | None = None
+    after: str | None = None
+    ref: str | None = None
+
+    @field_validator("repo")
+    @classmethod
+    def _repo(cls, value: str) -> str:
+        return check_repo_path(value)
+
+    @field_validator("before", "after")
+    @classmethod
+    def _commit_id(cls, value: str | None) -> str | None:
+        if value is not None and not _COMMIT_ID.match(value):
+            raise ValueError(
+                f"must be a full commit id (40 or 64 lower-case hex digits; zeros for none): {value!r}"
+            )
+        return value
+
+    @field_validator("ref")
+    @classmethod
+    def _ref(cls, value: str | None) -> str | None:
+        if value is not None and (not _REF.match(value) or ".." in value):
+            raise ValueError(f"ref must be a git ref name such as refs/heads/main: {value!r}")
+        return value
+
+
+# The data model of each event type whose data the hub acts on, keyed by ``default_type``.
+EVENT_DATA_MODELS: dict[str, type[BaseModel]] = {"hub.code.pushed": CodePushedData}
+
+
+def check_event_data(subject: str, data: Any) -> None:
+    """Raise InvalidInput when the data of a known event type does not fit its model."""
+    model = EVENT_DATA_MODELS.get(default_type(subject))
+    if model is None:
+        return
+    try:
+        model.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'data'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
+        raise InvalidInput(f"{subject}: invalid data: {problems}") from None
+
+
+# --- JSON-RPC ``graph.query``: the read queries a caller may run, each with its parameters ------
+_ENTITY_ID = r"^[A-Za-z0-9:._-]{1,128}$"
+
+
+class _QueryParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class NoParams(_QueryParams):
+    pass
+
+
+class ListParams(_QueryParams):
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class HubListParams(ListParams):
+    includeOffline: bool = False  # the Cypher parameter's name
+
+
+class PageParams(ListParams):
+    offset: int = Field(default=0, ge=0, le=10_000)
+
+
+class EntityIdParams(_QueryParams):
+    id: str = Field(pattern=_ENTITY_ID)
+
+
+# Only bounded reads that create nothing (no GDS projection, no writes); anything else is refused
+# before it reaches Neo4j, which also runs these in a READ transaction.
+RPC_READ_QUERIES: dict[str, type[_QueryParams]] = {
+    "federation/list_hubs": HubListParams,
+    "health/list_services": ListParams,
+    "views/project_summaries": ListParams,
+    "graph/projects": PageParams,
+    "graph/project_repos": EntityIdParams,
+    "graph/node_by_id": EntityIdParams,
+    "events/count": NoParams,
+}

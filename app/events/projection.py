@@ -16,6 +16,7 @@ import nats
 from nats.js import api
 from nats.js.errors import NotFoundError
 from neo4j import AsyncDriver
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_fixed
 
 from app.core.cypher import query as named_query
 from app.events.service import EventService, project_rows, projection_consumer, projection_row
@@ -44,15 +45,14 @@ class Projector:
             self._task = None
 
     async def _run(self) -> None:
-        while True:
-            try:
+        # NATS or Neo4j away: wait a second and resume from the ack floor (cancellation, a
+        # BaseException, is not retried).
+        async for attempt in AsyncRetrying(
+            wait=wait_fixed(1.0), retry=retry_if_exception_type(Exception), before_sleep=_paused
+        ):
+            with attempt:
                 await self.events.ready.wait()
                 await self._consume()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # NATS or Neo4j away: wait and resume from the ack floor
-                log.info("event projection paused: %s: %s", type(error).__name__, error)
-                await asyncio.sleep(1.0)
 
     async def _consume(self) -> None:
         _, js = self.events._client()
@@ -85,6 +85,11 @@ class Projector:
         finally:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
+
+
+def _paused(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.info("event projection paused: %s: %s", type(error).__name__, error)
 
 
 async def rebuild(events: EventService, driver: AsyncDriver, *, projector: Projector | None = None) -> int:

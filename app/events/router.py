@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from app.core.deps import DriverDep
 from app.core.errors import DependencyUnavailable, HubError, InvalidInput
 from app.events.models import EventPage, EventQuery, PublishAck, PublishRequest, check_pattern
+from app.events.projection import rebuild
 from app.events.service import EventService
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -62,8 +63,6 @@ async def query_events(
 
 @router.post("/projection/rebuild")
 async def rebuild_projection(request: Request, events: EventsDep, driver: DriverDep) -> dict[str, int]:
-    from app.events.projection import rebuild
-
     bridge = getattr(request.app.state, "bridge", None)
     removed = await rebuild(events, driver, projector=bridge.projector if bridge else None)
     return {"removed": removed}

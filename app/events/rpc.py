@@ -1,9 +1,11 @@
 """``POST /rpc``: JSON-RPC 2.0 over HTTP, single and batch requests.
 
 Methods: ``bus.publish`` (a PublishRequest), ``events.query`` (an EventQuery), ``graph.query``
-({name, params}: a named query from ``cypher/``, read-only). Errors: -32700 parse error,
--32600 invalid request, -32601 unknown method, -32602 invalid params (including the hub's
-InvalidInput/NotFound), -32001 dependency unavailable, -32002 limit exceeded, -32603 internal.
+({name, params}: one of the read queries listed in ``RPC_READ_QUERIES``, its parameters checked
+by that query's model; any other name is refused with -32602 and the list of allowed names).
+Errors: -32700 parse error, -32600 invalid request, -32601 unknown method, -32602 invalid params
+(including the hub's InvalidInput/NotFound), -32001 dependency unavailable, -32002 limit exceeded,
+-32603 internal.
 Notifications (no ``id``) get no response; a batch of only notifications gets 204.
 """
 
@@ -19,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.core.errors import DependencyUnavailable, HubError, InvalidInput, LimitExceeded, NotFound
-from app.events.models import EventQuery, PublishRequest
+from app.events.models import RPC_READ_QUERIES, EventQuery, PublishRequest
 from app.events.service import EventService, run_named_read
 
 log = logging.getLogger(__name__)
@@ -71,11 +73,20 @@ async def events_query(request: Request, params: dict[str, Any]) -> Any:
 
 async def graph_query(request: Request, params: dict[str, Any]) -> Any:
     parsed = GraphQueryParams.model_validate(params)
+    model = RPC_READ_QUERIES.get(parsed.name)
+    if model is None:
+        raise RpcError(
+            INVALID_PARAMS,
+            f"Invalid params: graph.query does not run {parsed.name!r}; "
+            f"allowed: {', '.join(RPC_READ_QUERIES)}",
+            {"allowed": list(RPC_READ_QUERIES)},
+        )
+    checked = model.model_validate(parsed.params)
     settings = request.app.state.settings
     return await run_named_read(
         request.app.state.driver,
         name=parsed.name,
-        params=parsed.params,
+        params=checked.model_dump(),
         database=settings.neo4j_database,
         timeout_s=settings.neo4j_query_timeout_s,
     )

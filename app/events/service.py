@@ -16,7 +16,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,13 +29,19 @@ from nats.js import JetStreamContext, api
 from nats.js.errors import NotFoundError
 from neo4j import AsyncDriver
 from pydantic import ValidationError
+from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 
 from app import __version__
 from app.config import Settings
 from app.core.cypher import query as named_query
 from app.core.errors import DependencyUnavailable, InvalidInput, LimitExceeded
+from app.core.nats import quiet_nats_error
+from app.core.values import plain_value
 from app.events.correlation import correlation_id as current_correlation
 from app.events.correlation import traceparent as current_traceparent
+
+# Event data models other domains validate with (re-exported: domains meet through service).
+from app.events.models import CodePushedData as CodePushedData
 from app.events.models import (
     Event,
     EventPage,
@@ -42,12 +50,14 @@ from app.events.models import (
     PublishAck,
     PublishRequest,
     StoredEvent,
+    check_event_data,
     check_pattern,
     check_subject,
     default_type,
     new_event_id,
     subject_matches,
 )
+from app.events.models import check_repo_path as check_repo_path
 
 log = logging.getLogger(__name__)
 MSG_ID = "Nats-Msg-Id"
@@ -71,9 +81,15 @@ def route_allowed(subject: str, rules: Sequence[str]) -> bool:
     return any(subject_matches(rule, subject) for rule in rules)
 
 
-async def _log_error(error: Exception) -> None:
-    """nats-py prints every connection error with a traceback unless given a callback."""
-    log.debug("nats: %s: %s", type(error).__name__, error)
+def _log_retry(what: str) -> Callable[[RetryCallState], None]:
+    """tenacity's ``before_sleep``: one info line per failed attempt, no traceback."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.info("%s (%s); retrying in %.1fs", what, type(error).__name__, delay)
+
+    return before_sleep
 
 
 def decode(data: bytes, *, seq: int | None = None) -> StoredEvent | None:
@@ -137,7 +153,7 @@ class EventService:
         nc = await nats.connect(
             self.settings.nats_server_url,
             name=f"{self.service}@{self.settings.hub_id}",
-            error_cb=_log_error,
+            error_cb=quiet_nats_error,
             connect_timeout=2,
             allow_reconnect=True,
             max_reconnect_attempts=-1,
@@ -159,14 +175,12 @@ class EventService:
             self._connector = asyncio.create_task(self._connect_forever(), name="nats-connect")
 
     async def _connect_forever(self) -> None:
-        delay = 0.25
-        while not self.ready.is_set():
-            try:
-                await self.connect()
-            except Exception as error:
-                log.info("NATS not reachable yet (%s); retrying in %.1fs", type(error).__name__, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        async for attempt in AsyncRetrying(
+            wait=wait_exponential(multiplier=0.25, max=5.0), before_sleep=_log_retry("NATS not reachable yet")
+        ):
+            with attempt:
+                if not self.ready.is_set():
+                    await self.connect()
 
     async def wait_ready(self, timeout: float) -> None:
         try:
@@ -226,6 +240,7 @@ class EventService:
         a second validation pass: this is the hot path of publishing."""
         subject = check_subject(request.subject)
         self.check_outgoing(subject)
+        check_event_data(subject, request.data)
         name = service or self.service
         return Event.model_construct(
             specversion="1.0",
@@ -555,18 +570,6 @@ def hub_version() -> str:
 MAX_RPC_ROWS = 1000
 
 
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
-    return str(value)
-
-
 async def run_named_read(
     driver: AsyncDriver,
     *,
@@ -590,7 +593,7 @@ async def run_named_read(
         async for record in result:
             if len(rows) >= max_rows:
                 return rows, True
-            rows.append(_jsonable(record.data()))
+            rows.append(plain_value(record.data()))
         return rows, False
 
     try:
@@ -599,3 +602,61 @@ async def run_named_read(
     except ClientError as error:  # bad parameters, or a write attempted in the read transaction
         raise InvalidInput(f"{name}: {error.message or error.code}") from None
     return {"rows": rows, "truncated": truncated}
+
+
+# -- what other domains plug into the worker's event handlers -----------------------------------
+# The events domain knows no other domain: federation, graph and later ones keep their handlers
+# in a HandlerRouter each (their handlers.py), and app/worker.py assembles them.
+@dataclass
+class BridgeContext:
+    """What a NATS handler gets: the process's settings, events, driver and arq pool."""
+
+    settings: Settings
+    events: EventService
+    driver: AsyncDriver
+    arq: Any = None  # an arq ArqRedis pool (the worker's own)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Event, BridgeContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # may contain "{hub_id}"
+    handler: Handler
+    name: str  # the durable consumer's name (after the hub id) and the dead-letter subject's tail
+
+
+class HandlerRouter:
+    """Handlers by subject pattern, collected with ``@router.on(pattern, name=...)``; the worker
+    runs each route as a durable consumer (``app.events.consumers``), so a name is for good:
+    renaming a route starts a new consumer from new events."""
+
+    def __init__(self, *included: HandlerRouter) -> None:
+        self.routes: list[Route] = []
+        for other in included:
+            for route in other.routes:
+                self._add(route)
+
+    def _add(self, route: Route) -> None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", route.name):
+            raise ValueError(f"handler name {route.name!r}: lower-case letters, digits and '-'")
+        if any(existing.name == route.name for existing in self.routes):
+            raise ValueError(f"two handlers named {route.name!r}")
+        self.routes.append(route)
+
+    def on(self, pattern: str, *, name: str | None = None) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self._add(Route(pattern, handler, name or handler.__name__.removeprefix("on_").replace("_", "-")))
+            return handler
+
+        return register
+
+    def patterns(self, hub_id: str) -> list[str]:
+        return sorted({route.pattern.replace("{hub_id}", hub_id) for route in self.routes})
+
+    def matching(self, subject: str, hub_id: str) -> list[Handler]:
+        return [
+            r.handler for r in self.routes if subject_matches(r.pattern.replace("{hub_id}", hub_id), subject)
+        ]

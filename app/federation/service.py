@@ -17,8 +17,7 @@ from neo4j import AsyncDriver
 from app import __version__
 from app.config import Settings
 from app.core.cypher import query as named_query
-from app.events.models import Event
-from app.events.service import EventService
+from app.events.service import Event, EventService
 from app.federation.models import HubInfo
 
 MAX_ANNOUNCED_PROJECTS = 200

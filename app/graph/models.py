@@ -116,22 +116,6 @@ class LinkType(StrEnum):
     DEPENDS_ON = "DEPENDS_ON"
 
 
-class AuditKind(StrEnum):
-    CODE_REVIEW = "code-review"
-    SECURITY_SCAN = "security-scan"
-    LICENSE_SCAN = "license-scan"
-    DEPENDENCY_AUDIT = "dependency-audit"
-    ARCHITECTURE_REVIEW = "architecture-review"
-    COMPLIANCE_CHECK = "compliance-check"
-
-
-class TaskStatus(StrEnum):
-    TODO = "todo"
-    IN_PROGRESS = "in_progress"
-    BLOCKED = "blocked"
-    DONE = "done"
-
-
 # Relay global ids: base64 of "<Entity>:<id>". Raw ids are accepted wherever a global id is.
 def to_global_id(entity: Entity | str, raw_id: str) -> str:
     return base64.b64encode(f"{entity}:{raw_id}".encode()).decode()
@@ -283,10 +267,3 @@ class GraphFilters:
     edge_types: tuple[EdgeType, ...] = ()
     languages: tuple[str, ...] = ()
     path_prefix: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AuditRequest:
-    audit: EntityRecord
-    published: bool
-    subject: str

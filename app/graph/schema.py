@@ -3,11 +3,14 @@ and call :mod:`app.graph.service`; the service owns validation and every query."
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
 from neo4j import AsyncDriver
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
@@ -30,8 +33,6 @@ SearchScopeEnum = strawberry.enum(
     graphql_name_from="value",
 )
 LinkTypeEnum = strawberry.enum(models.LinkType, name="LinkType")
-AuditKindEnum = strawberry.enum(models.AuditKind, name="AuditKind")
-TaskStatusEnum = strawberry.enum(models.TaskStatus, name="TaskStatus")
 
 
 class GraphContext(Protocol):
@@ -39,7 +40,8 @@ class GraphContext(Protocol):
 
     driver: AsyncDriver
     settings: Settings
-    nats: Any
+    events: Any  # app.events.service.EventService, or None
+    loaders: dict[str, Any]  # per-request DataLoaders, by name
 
 
 def _deps(info: Info) -> dict[str, Any]:
@@ -89,43 +91,159 @@ class Connection(Generic[T]):
         )
 
 
-async def _related(
-    info: Info, parent: EntityRecord, relation: str, first: int, after: str | None, **extra: Any
-) -> models.Page:
-    return await service.related(
-        **_deps(info), parent=parent, relation=relation, first=first, after=after, **extra
+# -- nested connections, generated from service.RELATIONS --------------------------------------
+# Each (entity, field) of RELATIONS is a GraphQL field of that entity's type: a cursor connection,
+# or for the ones in _SINGLE the one neighbour. Their pages are loaded per level: every sibling
+# asking for the same relation (and arguments) is answered by one query (a DataLoader per request).
+_SINGLE = frozenset({(models.Entity.SYMBOL, "file")})
+_NOT_EXPOSED = frozenset({(models.Entity.FILE, "repo")})
+_WITH_PATH_PREFIX = frozenset({(models.Entity.REPO, "files")})
+_CALLS = "Symbols this one calls; `confidence` of each call is on the edge's node."
+_DESCRIPTIONS = {(models.Entity.SYMBOL, "calls"): _CALLS}
+_TYPE_NAMES = {entity: entity.name.title().replace("_", "") for entity in models.Entity}
+
+# (entity, relation, first, after, pathPrefix, parent element id, parent id)
+_PageKey = tuple[models.Entity, str, int, str | None, str | None, str, str]
+
+
+async def _load_pages(context: GraphContext, keys: list[_PageKey]) -> list[models.Page | BaseException]:
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for index, key in enumerate(keys):
+        groups.setdefault(key[:5], []).append(index)
+
+    async def load(group: tuple[Any, ...], indexes: list[int]) -> list[models.Page]:
+        entity, relation, first, after, path_prefix = group
+        parents = [
+            EntityRecord(entity=entity, id=keys[i][6], props={}, element_id=keys[i][5]) for i in indexes
+        ]
+        return await service.related_pages(
+            driver=context.driver, settings=context.settings, parents=parents, relation=relation,
+            first=first, after=after, path_prefix=path_prefix,
+        )  # fmt: skip
+
+    # A group that fails (a bad cursor, a timeout) fails its own fields only: the DataLoader
+    # raises an exception value for exactly the keys it is returned for.
+    results = await asyncio.gather(
+        *(load(group, indexes) for group, indexes in groups.items()), return_exceptions=True
     )
+    pages: list[models.Page | BaseException] = [models.Page(items=[], offset=0, has_next=False)] * len(keys)
+    for indexes, found in zip(groups.values(), results, strict=True):
+        for position, index in enumerate(indexes):
+            pages[index] = found if isinstance(found, BaseException) else found[position]
+    return pages
 
 
-def _prop(record: EntityRecord, key: str) -> Any:
-    return plain_value(record.props.get(key))
+def _page_loader(info: Info) -> DataLoader[_PageKey, models.Page]:
+    loaders: dict[str, Any] = info.context.loaders
+    if "graph.related" not in loaders:
+        context: GraphContext = info.context
+        loaders["graph.related"] = DataLoader(load_fn=functools.partial(_load_pages, context))
+    loader: DataLoader[_PageKey, models.Page] = loaders["graph.related"]
+    return loader
+
+
+async def _related(
+    info: Info, parent: EntityRecord, relation: str, first: int, after: str | None, path_prefix: str | None
+) -> models.Page:
+    key = (parent.entity, relation, first, after, path_prefix, parent.element_id, parent.id)
+    return await _page_loader(info).load(key)
+
+
+def _relation_field(entity: models.Entity, relation: str, target: models.Entity) -> Any:
+    """The GraphQL field of one RELATIONS entry; its types are named as strings, resolved by
+    Strawberry in this module once every type exists."""
+    description = _DESCRIPTIONS.get((entity, relation))
+    target_name = _TYPE_NAMES[target]
+    if (entity, relation) in _SINGLE:
+
+        async def single(self: Any, info: Info) -> Any:
+            page = await _related(info, self.record, relation, 1, None, None)
+            return to_node(page.items[0]) if page.items else None
+
+        single.__annotations__ = {"info": Info, "return": f"{target_name} | None"}
+        return strawberry.field(resolver=single, description=description)
+
+    if (entity, relation) in _WITH_PATH_PREFIX:
+
+        async def with_prefix(
+            self: Any,
+            info: Info,
+            first: int = DEFAULT_PAGE,
+            after: str | None = None,
+            path_prefix: str | None = None,
+        ) -> Any:
+            return Connection.of(
+                await _related(info, self.record, relation, first, after, path_prefix), to_node
+            )
+
+        resolver: Callable[..., Any] = with_prefix
+        resolver.__annotations__ = {
+            "info": Info,
+            "first": int,
+            "after": str | None,
+            "path_prefix": str | None,
+        }
+    else:
+
+        async def plain(self: Any, info: Info, first: int = DEFAULT_PAGE, after: str | None = None) -> Any:
+            return Connection.of(await _related(info, self.record, relation, first, after, None), to_node)
+
+        resolver = plain
+        resolver.__annotations__ = {"info": Info, "first": int, "after": str | None}
+    resolver.__annotations__["return"] = f"Connection[{target_name}]"
+    return strawberry.field(resolver=resolver, description=description)
+
+
+def entity_type(entity: models.Entity) -> Callable[[type[T]], type[T]]:
+    """A class decorator (under ``@strawberry.type``) for the GraphQL type of one entity: adds the
+    entity's RELATIONS as fields and ``of(record)``, which fills each declared field from the
+    property of the same name in camelCase (``str`` fields never null, lists never null)."""
+
+    def add(cls: type[T]) -> type[T]:
+        for (owner, relation), (_, _, target, _) in service.RELATIONS.items():
+            if owner is entity and (owner, relation) not in _NOT_EXPOSED:
+                setattr(cls, _snake(relation), _relation_field(owner, relation, target))
+        columns = [
+            (name, _camel(name), str(kind)) for name, kind in cls.__annotations__.items() if name != "record"
+        ]
+
+        def of(record: EntityRecord) -> T:
+            values: dict[str, Any] = {}
+            for name, key, kind in columns:
+                value = plain_value(record.props.get(key))
+                if kind == "str":
+                    value = "" if value is None else str(value)
+                elif kind.startswith("list["):
+                    value = list(value or [])
+                values[name] = value
+            return cls(id=strawberry.ID(record.global_id), entity_id=record.id, record=record, **values)
+
+        cls.of = staticmethod(of)  # type: ignore[attr-defined]
+        return cls
+
+    return add
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 # -- entities --------------------------------------------------------------------------------
 @strawberry.type
+@entity_type(models.Entity.PROJECT)
 class Project(Node):
     name: str
     hub_id: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> Project:
-        return Project(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            name=str(record.props.get("name", "")),
-            hub_id=_prop(record, "hubId"),
-        )
-
-    @strawberry.field
-    async def repos(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Repo]:
-        return Connection.of(await _related(info, self.record, "repos", first, after), Repo.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.REPO)
 class Repo(Node):
     url: str | None
     path: str | None
@@ -134,34 +252,9 @@ class Repo(Node):
     project_id: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> Repo:
-        return Repo(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            url=_prop(record, "url"),
-            path=_prop(record, "path"),
-            default_branch=_prop(record, "defaultBranch"),
-            head=_prop(record, "head"),
-            project_id=_prop(record, "projectId"),
-        )
-
-    @strawberry.field
-    async def files(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None, path_prefix: str | None = None
-    ) -> Connection[File]:
-        page = await _related(info, self.record, "files", first, after, path_prefix=path_prefix)
-        return Connection.of(page, File.of)
-
-    @strawberry.field
-    async def commits(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Commit]:
-        return Connection.of(await _related(info, self.record, "commits", first, after), Commit.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.FILE)
 class File(Node):
     path: str
     lang: str | None
@@ -172,47 +265,9 @@ class File(Node):
     last_indexed_at: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> File:
-        return File(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            path=str(record.props.get("path", "")),
-            lang=_prop(record, "lang"),
-            loc=_prop(record, "loc"),
-            size=_prop(record, "size"),
-            hash=_prop(record, "hash"),
-            repo_id=_prop(record, "repoId"),
-            last_indexed_at=_prop(record, "lastIndexedAt"),
-        )
-
-    @strawberry.field
-    async def symbols(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Symbol]:
-        return Connection.of(await _related(info, self.record, "symbols", first, after), Symbol.of)
-
-    @strawberry.field
-    async def imports(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[File]:
-        return Connection.of(await _related(info, self.record, "imports", first, after), File.of)
-
-    @strawberry.field
-    async def imported_by(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[File]:
-        return Connection.of(await _related(info, self.record, "importedBy", first, after), File.of)
-
-    @strawberry.field
-    async def commits(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Commit]:
-        return Connection.of(await _related(info, self.record, "commits", first, after), Commit.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.SYMBOL)
 class Symbol(Node):
     kind: str
     name: str
@@ -225,61 +280,9 @@ class Symbol(Node):
     repo_id: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> Symbol:
-        p = record.props
-        return Symbol(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            kind=str(p.get("kind", "")),
-            name=str(p.get("name", "")),
-            qualified_name=str(p.get("qualifiedName", "")),
-            signature=_prop(record, "signature"),
-            range_start=_prop(record, "rangeStart"),
-            range_end=_prop(record, "rangeEnd"),
-            exported=_prop(record, "exported"),
-            file_id=_prop(record, "fileId"),
-            repo_id=_prop(record, "repoId"),
-        )
-
-    @strawberry.field
-    async def file(self, info: Info) -> File | None:
-        page = await _related(info, self.record, "file", 1, None)
-        return File.of(page.items[0]) if page.items else None
-
-    @strawberry.field
-    async def members(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Symbol]:
-        return Connection.of(await _related(info, self.record, "members", first, after), Symbol.of)
-
-    @strawberry.field(description="Symbols this one calls; `confidence` of each call is on the edge's node.")
-    async def calls(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Symbol]:
-        return Connection.of(await _related(info, self.record, "calls", first, after), Symbol.of)
-
-    @strawberry.field
-    async def called_by(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Symbol]:
-        return Connection.of(await _related(info, self.record, "calledBy", first, after), Symbol.of)
-
-    @strawberry.field
-    async def extends(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Symbol]:
-        return Connection.of(await _related(info, self.record, "extends", first, after), Symbol.of)
-
-    @strawberry.field
-    async def implemented_by(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Task]:
-        return Connection.of(await _related(info, self.record, "implementedBy", first, after), Task.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.COMMIT)
 class Commit(Node):
     sha: str
     time: str | None
@@ -288,56 +291,17 @@ class Commit(Node):
     repo_id: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> Commit:
-        return Commit(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            sha=record.id,
-            time=_prop(record, "time"),
-            message=_prop(record, "message"),
-            is_fix=_prop(record, "isFix"),
-            repo_id=_prop(record, "repoId"),
-        )
-
-    @strawberry.field
-    async def files(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[File]:
-        return Connection.of(await _related(info, self.record, "files", first, after), File.of)
-
-    @strawberry.field
-    async def authors(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Person]:
-        return Connection.of(await _related(info, self.record, "authors", first, after), Person.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.PERSON)
 class Person(Node):
     name: str | None
     email: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> Person:
-        return Person(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            name=_prop(record, "name"),
-            email=_prop(record, "email"),
-        )
-
-    @strawberry.field
-    async def commits(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Commit]:
-        return Connection.of(await _related(info, self.record, "commits", first, after), Commit.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.SERVICE)
 class Service(Node):
     name: str
     type: str | None
@@ -345,26 +309,9 @@ class Service(Node):
     health_url: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> Service:
-        return Service(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            name=str(record.props.get("name", "")),
-            type=_prop(record, "type"),
-            endpoint=_prop(record, "endpoint"),
-            health_url=_prop(record, "healthUrl"),
-        )
-
-    @strawberry.field
-    async def integrations(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Service]:
-        return Connection.of(await _related(info, self.record, "integrations", first, after), Service.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.TASK)
 class Task(Node):
     title: str
     description: str | None
@@ -375,35 +322,9 @@ class Task(Node):
     updated_at: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> Task:
-        return Task(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            title=str(record.props.get("title", "")),
-            description=_prop(record, "description"),
-            status=_prop(record, "status"),
-            assignee=_prop(record, "assignee"),
-            labels=list(record.props.get("labels") or []),
-            created_at=_prop(record, "createdAt"),
-            updated_at=_prop(record, "updatedAt"),
-        )
-
-    @strawberry.field
-    async def implements(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Symbol]:
-        return Connection.of(await _related(info, self.record, "implements", first, after), Symbol.of)
-
-    @strawberry.field
-    async def spec_items(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[SpecItem]:
-        return Connection.of(await _related(info, self.record, "specItems", first, after), SpecItem.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.SPEC_ITEM)
 class SpecItem(Node):
     title: str
     description: str | None
@@ -412,45 +333,15 @@ class SpecItem(Node):
     created_at: str | None
     record: strawberry.Private[EntityRecord]
 
-    @staticmethod
-    def of(record: EntityRecord) -> SpecItem:
-        return SpecItem(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            title=str(record.props.get("title", "")),
-            description=_prop(record, "description"),
-            status=_prop(record, "status"),
-            project_id=_prop(record, "projectId"),
-            created_at=_prop(record, "createdAt"),
-        )
-
-    @strawberry.field
-    async def tasks(
-        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Task]:
-        return Connection.of(await _related(info, self.record, "tasks", first, after), Task.of)
-
 
 @strawberry.type
+@entity_type(models.Entity.AUDIT)
 class Audit(Node):
     kind: str
     status: str
     created_at: str | None
     target_id: str | None
     record: strawberry.Private[EntityRecord]
-
-    @staticmethod
-    def of(record: EntityRecord) -> Audit:
-        return Audit(
-            id=strawberry.ID(record.global_id),
-            entity_id=record.id,
-            record=record,
-            kind=str(record.props.get("kind", "")),
-            status=str(record.props.get("status", "")),
-            created_at=_prop(record, "createdAt"),
-            target_id=_prop(record, "targetId"),
-        )
 
     @strawberry.field
     async def target(self, info: Info) -> Node:
@@ -689,39 +580,6 @@ class GraphQuery:
 
 
 # -- mutations -------------------------------------------------------------------------------
-@strawberry.input
-class CreateTaskInput:
-    title: str
-    description: str | None = None
-    status: TaskStatusEnum = models.TaskStatus.TODO  # type: ignore[valid-type]
-    assignee: str | None = None
-    labels: list[str] | None = None
-    spec_item_id: strawberry.ID | None = None
-
-
-@strawberry.input
-class UpdateTaskInput:
-    id: strawberry.ID
-    status: TaskStatusEnum | None = None  # type: ignore[valid-type]
-    assignee: str | None = strawberry.field(default=None, description="Empty string unassigns.")
-    labels: list[str] | None = None
-
-
-@strawberry.input
-class CreateSpecItemInput:
-    title: str
-    description: str | None = None
-    project_id: strawberry.ID | None = None
-
-
-@strawberry.input
-class RegisterServiceInput:
-    name: str
-    type: str | None = None
-    endpoint: str | None = None
-    health_url: str | None = None
-
-
 @strawberry.type
 class LinkResult:
     from_id: str
@@ -731,48 +589,7 @@ class LinkResult:
 
 
 @strawberry.type
-class TriggerAuditResult:
-    audit: Audit
-    published: bool = strawberry.field(
-        description="False when NATS was unreachable; the Audit stays pending."
-    )
-    subject: str
-
-
-@strawberry.type
 class GraphMutation:
-    @strawberry.mutation
-    async def create_task(self, info: Info, input: CreateTaskInput) -> Task:
-        record = await service.create_task(
-            **_deps(info),
-            title=input.title,
-            description=input.description,
-            status=input.status,
-            assignee=input.assignee,
-            labels=input.labels or (),
-            spec_item_id=input.spec_item_id,
-        )
-        return Task.of(record)
-
-    @strawberry.mutation
-    async def update_task(self, info: Info, input: UpdateTaskInput) -> Task:
-        record = await service.update_task(
-            **_deps(info),
-            task_id=input.id,
-            status=input.status,
-            assignee=input.assignee or None,
-            clear_assignee=input.assignee == "",
-            labels=input.labels,
-        )
-        return Task.of(record)
-
-    @strawberry.mutation
-    async def create_spec_item(self, info: Info, input: CreateSpecItemInput) -> SpecItem:
-        record = await service.create_spec_item(
-            **_deps(info), title=input.title, description=input.description, project_id=input.project_id
-        )
-        return SpecItem.of(record)
-
     @strawberry.mutation
     async def link(
         self,
@@ -783,32 +600,6 @@ class GraphMutation:
     ) -> LinkResult:
         created = await service.link(**_deps(info), from_id=from_id, to_id=to_id, link_type=type)
         return LinkResult(from_id=from_id, to_id=to_id, type=type, created=created)
-
-    @strawberry.mutation
-    async def register_service(self, info: Info, input: RegisterServiceInput) -> Service:
-        record = await service.register_service(
-            **_deps(info),
-            name=input.name,
-            service_type=input.type,
-            endpoint=input.endpoint,
-            health_url=input.health_url,
-        )
-        return Service.of(record)
-
-    @strawberry.mutation
-    async def trigger_audit(
-        self,
-        info: Info,
-        target_id: strawberry.ID,
-        kind: AuditKindEnum,  # type: ignore[valid-type]
-    ) -> TriggerAuditResult:
-        context: GraphContext = info.context
-        request = await service.trigger_audit(
-            **_deps(info), nats=context.nats, target_id=target_id, kind=kind
-        )
-        return TriggerAuditResult(
-            audit=Audit.of(request.audit), published=request.published, subject=request.subject
-        )
 
 
 # Types reachable only through the Node interface must still be in the schema.

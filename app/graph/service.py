@@ -8,24 +8,19 @@ in :mod:`app.graph.models`. GraphQL resolvers and REST views both call these fun
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 import re
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from neo4j import AsyncDriver, Query, RoutingControl
-from neo4j.exceptions import ClientError
+from neo4j import AsyncDriver
 
 from app.config import Settings
-from app.core.cypher import query
-from app.core.errors import InvalidInput, LimitExceeded, NotFound
-from app.core.values import plain_map
+from app.core.db import run_named
+from app.core.errors import InvalidInput, NotFound
+from app.core.values import plain_map, utc_now
 from app.graph.models import (
     DEFAULT_GRAPH_NODES,
     DEPENDENCY_EDGES,
@@ -38,8 +33,6 @@ from app.graph.models import (
     MAX_PATH_DEPTH,
     MAX_ROOTS,
     SEARCH_INDEXES,
-    AuditKind,
-    AuditRequest,
     CountByKey,
     Direction,
     EdgeType,
@@ -57,14 +50,10 @@ from app.graph.models import (
     SearchPage,
     SearchScope,
     SymbolKind,
-    TaskStatus,
     check_page_size,
     decode_cursor,
     parse_id,
 )
-from ingest.ids import stable_id
-
-log = logging.getLogger(__name__)
 
 # (entity, field) -> (relationship type, direction, target entity, property to order by).
 # The only relationship lists the API exposes; nested GraphQL fields name a key here.
@@ -116,30 +105,15 @@ _HIDDEN_PROPS = frozenset({"id", "edgesHash"})
 async def _run(
     driver: AsyncDriver, settings: Settings, name: str, /, *, write: bool = False, **params: Any
 ) -> list[Any]:
-    """One named query in its own transaction, bounded by the configured timeout."""
-    try:
-        records, _, _ = await driver.execute_query(
-            Query(query(f"graph/{name}"), timeout=settings.neo4j_query_timeout_s),
-            params,
-            routing_=RoutingControl.WRITE if write else RoutingControl.READ,
-            database_=settings.neo4j_database,
-        )
-    except ClientError as error:
-        # A timed-out transaction is reported as such, or, when it was waiting on a lock, as a
-        # stopped lock client.
-        if any(
-            mark in (error.code or "") for mark in ("TransactionTimedOut", "Terminated", "LockClientStopped")
-        ):
-            raise LimitExceeded(
-                f"the query took longer than {settings.neo4j_query_timeout_s:g} s",
-                hint="lower depth or limit, or add filters",
-            ) from None
-        raise
-    return records
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """One named query of ``cypher/graph/``, on the configured database and timeout."""
+    return await run_named(
+        driver,
+        f"graph/{name}",
+        database=settings.neo4j_database,
+        timeout_s=settings.neo4j_query_timeout_s,
+        write=write,
+        **params,
+    )
 
 
 def entity_of(labels: Iterable[str]) -> Entity | None:
@@ -176,7 +150,8 @@ def graph_node(
     )
 
 
-def _record(entity: Entity, row: Any) -> EntityRecord:
+def entity_record(entity: Entity, row: Any) -> EntityRecord:
+    """A row of ``props`` and ``elementId`` as the record every domain's GraphQL types read."""
     props = dict(row["props"])
     return EntityRecord(entity=entity, id=_raw_id(props), props=props, element_id=row["elementId"])
 
@@ -191,7 +166,7 @@ async def get_node(
     wanted = expected or entity
     if not rows or (wanted is not None and rows[0]["entity"] != wanted):
         raise NotFound(f"no {wanted or 'node'} with id {node_id!r}")
-    return _record(Entity(rows[0]["entity"]), rows[0])
+    return entity_record(Entity(rows[0]["entity"]), rows[0])
 
 
 async def list_projects(
@@ -199,8 +174,56 @@ async def list_projects(
 ) -> Page:
     offset = decode_cursor(after)
     rows = await _run(driver, settings, "projects", offset=offset, limit=check_page_size(first) + 1)
-    items = [_record(Entity.PROJECT, row) for row in rows[:first]]
+    items = [entity_record(Entity.PROJECT, row) for row in rows[:first]]
     return Page(items=items, offset=offset, has_next=len(rows) > first)
+
+
+async def related_pages(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    parents: Sequence[EntityRecord],
+    relation: str,
+    first: int,
+    after: str | None = None,
+    path_prefix: str | None = None,
+) -> list[Page]:
+    """For each parent (all of one entity), a page of its neighbours along one of the
+    allow-listed :data:`RELATIONS`: one query for all of them (a level of nested connections)."""
+    if not parents:
+        return []
+    entity = parents[0].entity
+    try:
+        rel_type, direction, target, order_by = RELATIONS[(entity, relation)]
+    except KeyError:
+        raise InvalidInput(f"{entity} has no relation {relation!r}") from None
+    if any(parent.entity is not entity for parent in parents):
+        raise InvalidInput("related_pages takes parents of one entity")
+    offset = decode_cursor(after)
+    rows = await _run(
+        driver,
+        settings,
+        "related",
+        parents=[{"index": i, "elementId": p.element_id, "id": p.id} for i, p in enumerate(parents)],
+        type=rel_type.value,
+        direction=direction,
+        targetLabel=target.value,
+        orderBy=order_by,
+        pathPrefix=path_prefix,
+        offset=offset,
+        limit=check_page_size(first) + 1,
+    )
+    found = {row["index"]: row["page"] for row in rows}
+    pages = []
+    for index in range(len(parents)):
+        items = []
+        page = found.get(index, [])
+        for item in page[:first]:
+            record = entity_record(target, item)
+            record.rel_props = dict(item["relProps"])
+            items.append(record)
+        pages.append(Page(items=items, offset=offset, has_next=len(page) > first))
+    return pages
 
 
 async def related(
@@ -214,31 +237,11 @@ async def related(
     path_prefix: str | None = None,
 ) -> Page:
     """A page of ``parent``'s neighbours along one of the allow-listed :data:`RELATIONS`."""
-    try:
-        rel_type, direction, target, order_by = RELATIONS[(parent.entity, relation)]
-    except KeyError:
-        raise InvalidInput(f"{parent.entity} has no relation {relation!r}") from None
-    offset = decode_cursor(after)
-    rows = await _run(
-        driver,
-        settings,
-        "related",
-        elementId=parent.element_id,
-        id=parent.id,
-        type=rel_type.value,
-        direction=direction,
-        targetLabel=target.value,
-        orderBy=order_by,
-        pathPrefix=path_prefix,
-        offset=offset,
-        limit=check_page_size(first) + 1,
-    )
-    items = []
-    for row in rows[:first]:
-        record = _record(target, row)
-        record.rel_props = dict(row["relProps"])
-        items.append(record)
-    return Page(items=items, offset=offset, has_next=len(rows) > first)
+    (page,) = await related_pages(
+        driver=driver, settings=settings, parents=[parent], relation=relation, first=first, after=after,
+        path_prefix=path_prefix,
+    )  # fmt: skip
+    return page
 
 
 async def audit_target(*, driver: AsyncDriver, settings: Settings, audit: EntityRecord) -> EntityRecord:
@@ -601,114 +604,6 @@ async def search(
 
 
 # -- mutations -------------------------------------------------------------------------------
-def _text(name: str, value: str | None, *, required: bool = False, limit: int = 10_000) -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise InvalidInput(f"{name} is required")
-        return None
-    if len(value) > limit:
-        raise InvalidInput(f"{name} is longer than {limit} characters")
-    return value.strip()
-
-
-def _labels(labels: Sequence[str] | None) -> list[str] | None:
-    if labels is None:
-        return None
-    if len(labels) > 50 or any(not label.strip() or len(label) > 100 for label in labels):
-        raise InvalidInput("labels: at most 50, each 1-100 characters")
-    return sorted({label.strip() for label in labels})
-
-
-async def create_task(
-    *,
-    driver: AsyncDriver,
-    settings: Settings,
-    title: str,
-    description: str | None = None,
-    status: TaskStatus = TaskStatus.TODO,
-    assignee: str | None = None,
-    labels: Sequence[str] = (),
-    spec_item_id: str | None = None,
-) -> EntityRecord:
-    spec_raw = None
-    if spec_item_id is not None:
-        spec_raw = (
-            await get_node(driver=driver, settings=settings, node_id=spec_item_id, expected=Entity.SPEC_ITEM)
-        ).id
-    rows = await _run(
-        driver,
-        settings,
-        "create_task",
-        write=True,
-        id=uuid.uuid4().hex,
-        title=_text("title", title, required=True, limit=500),
-        description=_text("description", description),
-        status=TaskStatus(status).value,
-        assignee=_text("assignee", assignee, limit=200),
-        labels=_labels(labels) or [],
-        specItemId=spec_raw,
-        now=_now(),
-    )
-    return _record(Entity.TASK, rows[0])
-
-
-async def update_task(
-    *,
-    driver: AsyncDriver,
-    settings: Settings,
-    task_id: str,
-    status: TaskStatus | None = None,
-    assignee: str | None = None,
-    clear_assignee: bool = False,
-    labels: Sequence[str] | None = None,
-) -> EntityRecord:
-    entity, raw_id = parse_id(task_id)
-    if entity not in (None, Entity.TASK):
-        raise NotFound(f"no Task with id {task_id!r}")
-    rows = await _run(
-        driver,
-        settings,
-        "update_task",
-        write=True,
-        id=raw_id,
-        status=TaskStatus(status).value if status is not None else None,
-        assignee=_text("assignee", assignee, limit=200),
-        clearAssignee=clear_assignee,
-        labels=_labels(labels),
-        now=_now(),
-    )
-    if not rows:
-        raise NotFound(f"no Task with id {task_id!r}")
-    return _record(Entity.TASK, rows[0])
-
-
-async def create_spec_item(
-    *,
-    driver: AsyncDriver,
-    settings: Settings,
-    title: str,
-    description: str | None = None,
-    project_id: str | None = None,
-) -> EntityRecord:
-    project_raw = None
-    if project_id is not None:
-        project_raw = (
-            await get_node(driver=driver, settings=settings, node_id=project_id, expected=Entity.PROJECT)
-        ).id
-    rows = await _run(
-        driver,
-        settings,
-        "create_spec_item",
-        write=True,
-        id=uuid.uuid4().hex,
-        title=_text("title", title, required=True, limit=500),
-        description=_text("description", description),
-        projectId=project_raw,
-        now=_now(),
-    )
-    return _record(Entity.SPEC_ITEM, rows[0])
-
-
 async def link(
     *, driver: AsyncDriver, settings: Settings, from_id: str, to_id: str, link_type: LinkType
 ) -> bool:
@@ -727,88 +622,28 @@ async def link(
         fromElementId=source.element_id,
         toElementId=target.element_id,
         type=LinkType(link_type).value,
-        now=_now(),
+        now=utc_now(),
     )
     return bool(rows and rows[0]["created"])
 
 
-def _url(name: str, value: str | None) -> str | None:
-    value = _text(name, value, limit=2000)
-    if value is not None:
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https", "grpc", "nats", "tcp"} or not parts.netloc:
-            raise InvalidInput(f"{name} must be an absolute URL (http, https, grpc, nats or tcp)")
-    return value
-
-
-async def register_service(
-    *,
-    driver: AsyncDriver,
-    settings: Settings,
-    name: str,
-    service_type: str | None = None,
-    endpoint: str | None = None,
-    health_url: str | None = None,
-) -> EntityRecord:
-    clean_name = _text("name", name, required=True, limit=200)
-    assert clean_name is not None
-    rows = await _run(
-        driver,
-        settings,
-        "register_service",
-        write=True,
-        id=stable_id("service", clean_name),
-        name=clean_name,
-        type=_text("type", service_type, limit=100),
-        endpoint=_url("endpoint", endpoint),
-        healthUrl=_url("healthUrl", health_url),
-        now=_now(),
+async def push_project(
+    *, driver: AsyncDriver, settings: Settings, repo: str, project: str | None
+) -> tuple[str, str]:
+    """The folder and project a ``code.pushed`` may ingest: a Repo already in the graph (its
+    registered project wins when the push names another), or a folder under
+    ``HUB_INGEST_ROOTS``. Anything else is refused: an event must not make the hub read, or run
+    git in, an arbitrary folder."""
+    folder = Path(repo).resolve()
+    if not folder.is_dir():
+        raise InvalidInput(f"repo {repo!r} is not a folder on this machine")
+    rows = await _run(driver, settings, "repo_projects", path=str(folder))
+    registered = [row["project"] for row in rows]
+    if registered:
+        return str(folder), project if project in registered else registered[0]
+    if any(folder.is_relative_to(root) for root in settings.ingest_roots):
+        return str(folder), project or folder.name
+    raise InvalidInput(
+        f"repo {repo!r} is not a repository of this hub",
+        hint="ingest it once with `hub graph ingest`, or list its parent folder in HUB_INGEST_ROOTS",
     )
-    return _record(Entity.SERVICE, rows[0])
-
-
-def audit_subject(kind: AuditKind) -> str:
-    return f"agent.request.audit-{AuditKind(kind).value}"
-
-
-async def trigger_audit(
-    *, driver: AsyncDriver, settings: Settings, nats: Any | None, target_id: str, kind: AuditKind
-) -> AuditRequest:
-    """A pending Audit about the target, and a request for an agent on NATS.
-
-    The Audit is the record of the request: it is created even when NATS is unreachable, and
-    ``published`` says whether the request went out (an agent can also pick up pending Audits).
-    """
-    target = await get_node(driver=driver, settings=settings, node_id=target_id)
-    kind = AuditKind(kind)
-    audit_id = uuid.uuid4().hex
-    rows = await _run(
-        driver,
-        settings,
-        "create_audit",
-        write=True,
-        targetElementId=target.element_id,
-        id=audit_id,
-        kind=kind.value,
-        targetId=target.id,
-        now=_now(),
-    )
-    audit = _record(Entity.AUDIT, rows[0])
-    subject = audit_subject(kind)
-    payload = {
-        "auditId": audit.id,
-        "kind": kind.value,
-        "targetId": target.id,
-        "targetEntity": target.entity.value,
-        "hubId": settings.hub_id,
-        "requestedAt": audit.props.get("createdAt"),
-    }
-    published = False
-    if nats is not None and getattr(nats, "is_connected", False):
-        try:
-            await nats.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": audit.id})
-            await nats.flush(timeout=2)
-            published = True
-        except Exception as error:  # any transport failure: the Audit stays pending
-            log.warning("audit %s not published on %s: %s", audit.id, subject, error)
-    return AuditRequest(audit=audit, published=published, subject=subject)

@@ -1,4 +1,7 @@
-"""Probing Neo4j, NATS and Redis: one function each, all run concurrently."""
+"""The health domain's public functions: probing the hub's own dependencies (Neo4j, NATS, Redis:
+one function each, all run concurrently), and the Service registry of
+:mod:`app.health.services_health`, re-exported here as the one door other domains use
+(``register_service``, ``registration``, ``list_services``, ``service_id``)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,26 @@ import redis.asyncio as aioredis
 from neo4j import AsyncDriver
 
 from app.config import Settings
+from app.core.nats import quiet_nats_error
 from app.health.models import DependencyStatus, HealthReport
+from app.health.services_health import (
+    ServiceHealth,
+    ServiceRegistration,
+    list_services,
+    register_service,
+    registration,
+    service_id,
+)
+
+__all__ = [
+    "ServiceHealth",
+    "ServiceRegistration",
+    "check_dependencies",
+    "list_services",
+    "register_service",
+    "registration",
+    "service_id",
+]
 
 PROBE_TIMEOUT_S = 3.0
 
@@ -52,10 +74,6 @@ async def probe_neo4j(settings: Settings, driver: AsyncDriver | None) -> Depende
     return status
 
 
-async def _quiet(_: Exception) -> None:
-    """nats-py prints every connection error with a traceback unless given a callback."""
-
-
 async def probe_nats(settings: Settings) -> DependencyStatus:
     url = settings.nats_server_url
     status = DependencyStatus(name="nats", url=_redact(url), up=False, managed=settings.nats_managed)
@@ -68,7 +86,7 @@ async def probe_nats(settings: Settings) -> DependencyStatus:
                 connect_timeout=PROBE_TIMEOUT_S,
                 allow_reconnect=False,
                 max_reconnect_attempts=1,
-                error_cb=_quiet,
+                error_cb=quiet_nats_error,
             ),
             PROBE_TIMEOUT_S,
         )

@@ -15,7 +15,6 @@ service probed, and ``hub.global.health`` with the summary; samples beyond
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import uuid
 from collections.abc import Sequence
@@ -24,22 +23,50 @@ from typing import Any
 
 import httpx
 from neo4j import AsyncDriver
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from app.config import Settings
 from app.core.cypher import query as named_query
-from app.core.errors import NotFound
+from app.core.errors import InvalidInput, NotFound
+from app.core.values import utc_now
 from app.events.service import EventService
 from app.health.probes import ProbeResult, probe
+from ingest.ids import stable_id
 
 MAX_CONCURRENT_PROBES = 32
 
 
+# The one URL rule of the registry: a health URL is something the worker can probe; an endpoint
+# is where clients reach the service.
+HEALTH_URL = r"^(https?|tcp)://[^\s/?#]+[^\s]*$"
+ENDPOINT_URL = r"^(https?|grpc|nats|tcp)://[^\s/?#]+[^\s]*$"
+
+
 class ServiceRegistration(BaseModel):
-    name: str = Field(min_length=1, max_length=128)
-    healthUrl: str = Field(pattern=r"^(https?|tcp)://[^\s]+$", max_length=2048)
+    """A registration states the whole service: what it leaves out is cleared on re-registration."""
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    healthUrl: str | None = Field(default=None, pattern=HEALTH_URL, max_length=2048)
     kind: str = Field(default="http", pattern=r"^(http|tcp)$")
     intervalS: float = Field(default=15.0, ge=1.0, le=86_400.0)
+    type: str | None = Field(default=None, max_length=100)
+    endpoint: str | None = Field(default=None, pattern=ENDPOINT_URL, max_length=2048)
+
+
+class ProbedServiceRegistration(ServiceRegistration):
+    """``POST /api/services``: registering a service for probing, so the health URL is required."""
+
+    healthUrl: str = Field(pattern=HEALTH_URL, max_length=2048)
+
+
+def registration(**fields: Any) -> ServiceRegistration:
+    """A registration from loose input (GraphQL), bad values as :class:`InvalidInput`."""
+    try:
+        return ServiceRegistration(**{key: value for key, value in fields.items() if value is not None})
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InvalidInput(f"{where}: {first['msg']}") from None
 
 
 class ServiceHealth(BaseModel):
@@ -54,8 +81,8 @@ class ServiceHealth(BaseModel):
 
 
 def service_id(name: str) -> str:
-    key = "\x1f".join(("service", name)).encode()
-    return hashlib.blake2b(key, digest_size=16).hexdigest()
+    """Services are keyed by name, like every entity with a natural key."""
+    return stable_id("service", name)
 
 
 def classify(recent: Sequence[dict[str, Any]], *, down_after: int, slow_ms: float) -> str:
@@ -79,16 +106,22 @@ def _token(name: str) -> str:
 
 
 async def register_service(driver: AsyncDriver, *, registration: ServiceRegistration, database: str) -> str:
+    """The one way a Service is registered (REST ``POST /api/services`` and GraphQL
+    ``registerService``); returns its id."""
+    name = registration.name.strip()
     records, _, _ = await driver.execute_query(
         named_query("health/upsert_service"),
-        id=service_id(registration.name),
-        name=registration.name,
+        id=service_id(name),
+        name=name,
+        type=registration.type or registration.kind,
+        endpoint=registration.endpoint or registration.healthUrl,
         healthUrl=registration.healthUrl,
         kind=registration.kind,
         intervalS=registration.intervalS,
+        now=utc_now(),
         database_=database,
     )
-    return str(records[0]["id"])
+    return str(records[0]["props"]["id"])
 
 
 async def list_services(driver: AsyncDriver, *, database: str, limit: int = 1000) -> list[ServiceHealth]:

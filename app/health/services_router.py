@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 
 from app.core.deps import DriverDep, SettingsDep
 from app.health.services_health import (
+    ProbedServiceRegistration,
     ServiceCheck,
     ServiceHealth,
-    ServiceRegistration,
     check_service,
     list_services,
     register_service,
@@ -23,7 +23,9 @@ async def services(settings: SettingsDep, driver: DriverDep) -> list[ServiceHeal
 
 
 @router.post("", status_code=201)
-async def register(body: ServiceRegistration, settings: SettingsDep, driver: DriverDep) -> dict[str, str]:
+async def register(
+    body: ProbedServiceRegistration, settings: SettingsDep, driver: DriverDep
+) -> dict[str, str]:
     """Register a service for probing by the worker (idempotent by name)."""
     return {"id": await register_service(driver, registration=body, database=settings.neo4j_database)}
 

@@ -197,14 +197,14 @@ def origins_for(
     return origins
 
 
-async def _delete_project(driver: AsyncDriver, project_id: str) -> None:
+async def _delete_project(driver: AsyncDriver, project_id: str, database: str) -> None:
     while True:
         records, _, _ = await driver.execute_query(
-            query("intelligence/delete_project_files"), projectId=project_id, limit=5000
+            query("intelligence/delete_project_files"), projectId=project_id, limit=5000, database_=database
         )
         if not records or records[0]["deleted"] == 0:
             break
-    await driver.execute_query(query("intelligence/delete_project"), projectId=project_id)
+    await driver.execute_query(query("intelligence/delete_project"), projectId=project_id, database_=database)
 
 
 async def structure_at(
@@ -235,9 +235,9 @@ async def structure_at(
         database=database,
     )
     try:
-        return await service.file_structure(driver, project_id=summary.project_id)
+        return await service.file_structure(driver, database=database, project_id=summary.project_id)
     finally:
-        await _delete_project(driver, summary.project_id)
+        await _delete_project(driver, summary.project_id, database)
 
 
 async def run_backtest(

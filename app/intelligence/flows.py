@@ -28,6 +28,7 @@ DAY = 86_400
 async def training_dataset(
     driver: AsyncDriver,
     *,
+    database: str = "neo4j",
     structure: list[dict[str, Any]],
     history_end: int,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
@@ -41,30 +42,39 @@ async def training_dataset(
     file_ids = [row["fileId"] for row in structure]
     for k in range(origins, 0, -1):
         origin = history_end - k * horizon_days * DAY
-        history = await service.history_features(driver, file_ids=file_ids, as_of=origin)
+        history = await service.history_features(driver, database=database, file_ids=file_ids, as_of=origin)
         rows = [row for row in service.merge_features(structure, history) if row["commits"] > 0]
         labels = await service.fix_labels(
-            driver, file_ids=[r["fileId"] for r in rows], after=origin, until=origin + horizon_days * DAY
+            driver,
+            database=database,
+            file_ids=[r["fileId"] for r in rows],
+            after=origin,
+            until=origin + horizon_days * DAY,
         )
         dataset.extend(rows, [int(labels.get(r["fileId"], 0) > 0) for r in rows], origin)
     return dataset
 
 
 async def train_file_model(
-    driver: AsyncDriver, *, home: Path, project_id: str, horizon_days: int = DEFAULT_HORIZON_DAYS
+    driver: AsyncDriver,
+    *,
+    database: str = "neo4j",
+    home: Path,
+    project_id: str,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
 ) -> TrainingRecord:
-    structure = await service.file_structure(driver, project_id=project_id)
+    structure = await service.file_structure(driver, database=database, project_id=project_id)
     if not structure:
         raise InvalidInput(f"project {project_id} has no files", hint="hub graph ingest PATH --project NAME")
-    history_end = await service.history_end(driver, project_id=project_id)
+    history_end = await service.history_end(driver, database=database, project_id=project_id)
     if history_end is None:
         raise InvalidInput(f"project {project_id} has no git history", hint="ingest a git repository")
     dataset = await training_dataset(
-        driver, structure=structure, history_end=history_end, horizon_days=horizon_days
+        driver, database=database, structure=structure, history_end=history_end, horizon_days=horizon_days
     )
     model = train(ModelType.FILE_DEFECT_RISK.value, dataset)
     model.metrics["horizonDays"] = horizon_days
-    return await service.record_training(driver, home=home, model=model, scope=project_id)
+    return await service.record_training(driver, database=database, home=home, model=model, scope=project_id)
 
 
 def score(model: TrainedModel, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -87,6 +97,7 @@ def score(model: TrainedModel, rows: list[dict[str, Any]]) -> list[dict[str, Any
 async def predict_project(
     driver: AsyncDriver,
     *,
+    database: str = "neo4j",
     home: Path,
     project_id: str,
     refresh: bool = True,
@@ -96,24 +107,25 @@ async def predict_project(
     written as ``(:Prediction)-[:ABOUT]->(:File)``."""
     started = time.perf_counter()
     if refresh:
-        rows, _ = await service.refresh_file_features(driver, project_id=project_id)
+        rows, _ = await service.refresh_file_features(driver, database=database, project_id=project_id)
     else:
-        rows = await service.stored_features(driver, project_id=project_id)
+        rows = await service.stored_features(driver, database=database, project_id=project_id)
     loaded = await service.latest_model(
-        driver, home=home, model_type=ModelType.FILE_DEFECT_RISK, scope=project_id
+        driver, database=database, home=home, model_type=ModelType.FILE_DEFECT_RISK, scope=project_id
     )
     if loaded is None:
         if not train_if_missing:
             raise InvalidInput(f"no trained model for project {project_id}", hint="hub predict train")
-        await train_file_model(driver, home=home, project_id=project_id)
+        await train_file_model(driver, database=database, home=home, project_id=project_id)
         loaded = await service.latest_model(
-            driver, home=home, model_type=ModelType.FILE_DEFECT_RISK, scope=project_id
+            driver, database=database, home=home, model_type=ModelType.FILE_DEFECT_RISK, scope=project_id
         )
         assert loaded is not None
     record, model = loaded
     scored = score(model, rows)
     written = await service.write_predictions(
         driver,
+        database=database,
         project_id=project_id,
         model_type=ModelType.FILE_DEFECT_RISK,
         version=record.version,
@@ -129,14 +141,14 @@ async def predict_project(
     )
 
 
-async def after_ingest(driver: AsyncDriver, *, project_id: str) -> int | None:
+async def after_ingest(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> int | None:
     """The ingest flow's risk step: where the project has risk features (a prediction run made
     them), refresh them so they match the new code and history; predictions follow on the
     worker's schedule. None when there were none, or on failure, which never fails the ingest."""
     try:
-        if not await service.has_risk_features(driver, project_id=project_id):
+        if not await service.has_risk_features(driver, database=database, project_id=project_id):
             return None
-        _, refreshed = await service.refresh_file_features(driver, project_id=project_id)
+        _, refreshed = await service.refresh_file_features(driver, database=database, project_id=project_id)
     except Exception as error:
         log.warning("risk features of %s not refreshed: %s", project_id, error)
         return None

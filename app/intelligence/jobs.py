@@ -17,9 +17,11 @@ async def predict_projects_job(ctx: dict[str, Any]) -> dict[str, int]:
     """Refresh features and predict for every project (training first where no model exists)."""
     driver, settings = ctx["driver"], ctx["settings"]
     done: dict[str, int] = {}
-    for project in await service.projects(driver):
+    for project in await service.projects(driver, database=settings.neo4j_database):
         try:
-            run = await flows.predict_project(driver, home=settings.home, project_id=project["id"])
+            run = await flows.predict_project(
+                driver, database=settings.neo4j_database, home=settings.home, project_id=project["id"]
+            )
         except HubError as error:
             log.info("no predictions for %s: %s", project["name"], error)
             continue
@@ -31,9 +33,11 @@ async def retrain_projects_job(ctx: dict[str, Any]) -> dict[str, int]:
     """A new model version per project from its history up to now."""
     driver, settings = ctx["driver"], ctx["settings"]
     versions: dict[str, int] = {}
-    for project in await service.projects(driver):
+    for project in await service.projects(driver, database=settings.neo4j_database):
         try:
-            record = await flows.train_file_model(driver, home=settings.home, project_id=project["id"])
+            record = await flows.train_file_model(
+                driver, database=settings.neo4j_database, home=settings.home, project_id=project["id"]
+            )
         except HubError as error:
             log.info("model of %s not retrained: %s", project["name"], error)
             continue

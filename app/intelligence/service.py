@@ -44,19 +44,19 @@ def property_name(feature: str) -> str:
 
 
 async def _read(
-    driver: AsyncDriver, name: str, timeout_s: float = 120.0, **params: Any
+    driver: AsyncDriver, database: str, name: str, timeout_s: float = 120.0, **params: Any
 ) -> list[dict[str, Any]]:
     records, _, _ = await driver.execute_query(
-        Query(query(name), timeout=timeout_s), params, routing_=RoutingControl.READ
+        Query(query(name), timeout=timeout_s), params, routing_=RoutingControl.READ, database_=database
     )
     return [record.data() for record in records]
 
 
 async def _write(
-    driver: AsyncDriver, name: str, timeout_s: float = 300.0, **params: Any
+    driver: AsyncDriver, database: str, name: str, timeout_s: float = 300.0, **params: Any
 ) -> list[dict[str, Any]]:
     records, _, _ = await driver.execute_query(
-        Query(query(name), timeout=timeout_s), params, routing_=RoutingControl.WRITE
+        Query(query(name), timeout=timeout_s), params, routing_=RoutingControl.WRITE, database_=database
     )
     return [record.data() for record in records]
 
@@ -64,29 +64,32 @@ async def _write(
 # --- features ----------------------------------------------------------------------------------
 
 
-async def file_structure(driver: AsyncDriver, *, project_id: str) -> list[dict[str, Any]]:
+async def file_structure(
+    driver: AsyncDriver, *, database: str = "neo4j", project_id: str
+) -> list[dict[str, Any]]:
     """GDS centralities and Louvain over the project's file graph (IMPORTS + CALLS collapsed to
     files), written back as ``risk*`` properties, then read with sizes, symbols and test links."""
     graph_name = f"risk-{project_id}-{uuid.uuid4().hex[:8]}"
     try:
         projected = await _write(
-            driver, "intelligence/file_graph_project", projectId=project_id, graphName=graph_name
+            driver, database, "intelligence/file_graph_project", projectId=project_id, graphName=graph_name
         )
         if projected and projected[0]["nodeCount"]:
-            await _write(driver, "intelligence/file_centrality_write", graphName=graph_name)
+            await _write(driver, database, "intelligence/file_centrality_write", graphName=graph_name)
     finally:
-        await _write(driver, "views/graph_drop", graphName=graph_name)
-    return await _read(driver, "intelligence/file_structure", projectId=project_id)
+        await _write(driver, database, "views/graph_drop", graphName=graph_name)
+    return await _read(driver, database, "intelligence/file_structure", projectId=project_id)
 
 
 async def history_features(
-    driver: AsyncDriver, *, file_ids: Sequence[str], as_of: int
+    driver: AsyncDriver, *, database: str = "neo4j", file_ids: Sequence[str], as_of: int
 ) -> list[dict[str, Any]]:
     """Churn, authors, fixes, age and owner concentration of files from commits before ``as_of``."""
     rows: list[dict[str, Any]] = []
     for start in range(0, len(file_ids), BATCH):
         rows += await _read(
             driver,
+            database,
             "intelligence/file_history_features",
             fileIds=list(file_ids[start : start + BATCH]),
             asOf=as_of,
@@ -95,13 +98,14 @@ async def history_features(
 
 
 async def fix_labels(
-    driver: AsyncDriver, *, file_ids: Sequence[str], after: int, until: int
+    driver: AsyncDriver, *, database: str = "neo4j", file_ids: Sequence[str], after: int, until: int
 ) -> dict[str, int]:
     """Fix commits touching each file in (after, until]."""
     out: dict[str, int] = {}
     for start in range(0, len(file_ids), BATCH):
         for row in await _read(
             driver,
+            database,
             "intelligence/file_fix_labels",
             fileIds=list(file_ids[start : start + BATCH]),
             **{"from": after, "to": until},
@@ -130,28 +134,36 @@ def merge_features(
     return rows
 
 
-async def write_features(driver: AsyncDriver, *, rows: Sequence[dict[str, Any]], as_of: int) -> None:
+async def write_features(
+    driver: AsyncDriver, *, database: str = "neo4j", rows: Sequence[dict[str, Any]], as_of: int
+) -> None:
     payload = [
         {"fileId": row["fileId"], "props": {property_name(n): row[n] for n in FILE_FEATURES}} for row in rows
     ]
     for start in range(0, len(payload), BATCH):
         await _write(
-            driver, "intelligence/write_file_features", rows=payload[start : start + BATCH], asOf=as_of
+            driver,
+            database,
+            "intelligence/write_file_features",
+            rows=payload[start : start + BATCH],
+            asOf=as_of,
         )
 
 
 async def refresh_file_features(
-    driver: AsyncDriver, *, project_id: str, as_of: int | None = None
+    driver: AsyncDriver, *, database: str = "neo4j", project_id: str, as_of: int | None = None
 ) -> tuple[list[dict[str, Any]], FeatureRefresh]:
     """Recompute every file's features as of now (or ``as_of``) and write them back."""
     started = time.perf_counter()
     moment = int(as_of if as_of is not None else time.time())
-    structure = await file_structure(driver, project_id=project_id)
+    structure = await file_structure(driver, database=database, project_id=project_id)
     if not structure:
-        await _ensure_project(driver, project_id=project_id)
-    history = await history_features(driver, file_ids=[row["fileId"] for row in structure], as_of=moment)
+        await _ensure_project(driver, database=database, project_id=project_id)
+    history = await history_features(
+        driver, database=database, file_ids=[row["fileId"] for row in structure], as_of=moment
+    )
     rows = merge_features(structure, history)
-    await write_features(driver, rows=rows, as_of=moment)
+    await write_features(driver, database=database, rows=rows, as_of=moment)
     communities = len({row.get("communitySize") for row in structure})
     return rows, FeatureRefresh(
         project_id=project_id,
@@ -161,10 +173,12 @@ async def refresh_file_features(
     )
 
 
-async def stored_features(driver: AsyncDriver, *, project_id: str) -> list[dict[str, Any]]:
+async def stored_features(
+    driver: AsyncDriver, *, database: str = "neo4j", project_id: str
+) -> list[dict[str, Any]]:
     """The features last written back (a prediction run needs no recomputation)."""
     keys = [property_name(n) for n in FILE_FEATURES]
-    rows = await _read(driver, "intelligence/project_features", projectId=project_id, keys=keys)
+    rows = await _read(driver, database, "intelligence/project_features", projectId=project_id, keys=keys)
     return [
         {
             "fileId": row["fileId"],
@@ -176,15 +190,15 @@ async def stored_features(driver: AsyncDriver, *, project_id: str) -> list[dict[
     ]
 
 
-async def _ensure_project(driver: AsyncDriver, *, project_id: str) -> None:
-    if not [p for p in await projects(driver) if p["id"] == project_id]:
+async def _ensure_project(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> None:
+    if not [p for p in await projects(driver, database=database) if p["id"] == project_id]:
         raise NotFound(
             f"no project {project_id!r} with a repository", hint="hub graph ingest PATH --project NAME"
         )
 
 
-async def projects(driver: AsyncDriver) -> list[dict[str, Any]]:
-    return await _read(driver, "intelligence/projects")
+async def projects(driver: AsyncDriver, *, database: str = "neo4j") -> list[dict[str, Any]]:
+    return await _read(driver, database, "intelligence/projects")
 
 
 # --- models ------------------------------------------------------------------------------------
@@ -220,15 +234,18 @@ def load_artefact(*, home: Path, name: str, sha256: str) -> TrainedModel:
 
 
 async def record_training(
-    driver: AsyncDriver, *, home: Path, model: TrainedModel, scope: str
+    driver: AsyncDriver, *, database: str = "neo4j", home: Path, model: TrainedModel, scope: str
 ) -> TrainingRecord:
-    latest = await _read(driver, "intelligence/latest_training", modelType=model.model_type, scope=scope)
+    latest = await _read(
+        driver, database, "intelligence/latest_training", modelType=model.model_type, scope=scope
+    )
     version = (latest[0]["version"] + 1) if latest else 1
     artefact, sha = save_artefact(home=home, model=model, scope=scope, version=version)
     record_id = ids.stable_id("model-training", model.model_type, scope, str(version))
     trained_at = int(time.time())
     await _write(
         driver,
+        database,
         "intelligence/record_training",
         id=record_id,
         modelType=model.model_type,
@@ -255,9 +272,11 @@ async def record_training(
 
 
 async def latest_model(
-    driver: AsyncDriver, *, home: Path, model_type: ModelType, scope: str
+    driver: AsyncDriver, *, database: str = "neo4j", home: Path, model_type: ModelType, scope: str
 ) -> tuple[TrainingRecord, TrainedModel] | None:
-    rows = await _read(driver, "intelligence/latest_training", modelType=model_type.value, scope=scope)
+    rows = await _read(
+        driver, database, "intelligence/latest_training", modelType=model_type.value, scope=scope
+    )
     if not rows:
         return None
     row = rows[0]
@@ -277,6 +296,7 @@ async def latest_model(
 async def write_predictions(
     driver: AsyncDriver,
     *,
+    database: str = "neo4j",
     project_id: str,
     model_type: ModelType,
     version: int,
@@ -300,6 +320,7 @@ async def write_predictions(
     for start in range(0, len(payload), BATCH):
         await _write(
             driver,
+            database,
             "intelligence/write_predictions",
             rows=payload[start : start + BATCH],
             modelType=model_type.value,
@@ -314,12 +335,14 @@ async def write_predictions(
 async def predictions(
     driver: AsyncDriver,
     *,
+    database: str = "neo4j",
     project_id: str,
     model_type: ModelType = ModelType.FILE_DEFECT_RISK,
     limit: int = 50,
 ) -> list[Prediction]:
     rows = await _read(
         driver,
+        database,
         "intelligence/predictions",
         projectId=project_id,
         modelType=model_type.value,
@@ -341,11 +364,11 @@ async def predictions(
     ]
 
 
-async def history_end(driver: AsyncDriver, *, project_id: str) -> int | None:
-    rows = await _read(driver, "intelligence/history_end", projectId=project_id)
+async def history_end(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> int | None:
+    rows = await _read(driver, database, "intelligence/history_end", projectId=project_id)
     return rows[0]["end"] if rows else None
 
 
-async def has_risk_features(driver: AsyncDriver, *, project_id: str) -> bool:
-    rows = await _read(driver, "intelligence/project_has_risk_features", projectId=project_id)
+async def has_risk_features(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> bool:
+    rows = await _read(driver, database, "intelligence/project_has_risk_features", projectId=project_id)
     return bool(rows and rows[0]["hasFeatures"])

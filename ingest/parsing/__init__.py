@@ -14,7 +14,7 @@ from typing import Any
 from tree_sitter import Node, Parser, Query, Tree
 from tree_sitter_language_pack import get_language, get_parser
 
-from ingest.model import ParsedFile
+from ingest.model import ParsedFile, SymbolDef
 
 _PARSERS: dict[str, Parser] = {}
 _QUERIES: dict[tuple[str, str], Query] = {}
@@ -75,6 +75,12 @@ class QnameDeduper:
 
     def __contains__(self, qn: str) -> bool:
         return qn in self._seen
+
+
+def module_symbol(name: str, qualified_name: str, root: Node, is_test: bool = False) -> SymbolDef:
+    """The file's Module symbol (always the first symbol of a :class:`ParsedFile`), spanning the file."""
+    end = max(root.end_point[0] + 1, 1)
+    return SymbolDef("Module", name, qualified_name, "", 1, end, True, None, is_test)
 
 
 _MODULES: dict[str, str] = {

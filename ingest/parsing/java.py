@@ -9,7 +9,7 @@ from __future__ import annotations
 from tree_sitter import Node, QueryCursor, Tree
 
 from ingest.model import CallRef, HeritageRef, ImportRef, ParsedFile, SymbolDef
-from ingest.parsing import QnameDeduper, query_for
+from ingest.parsing import QnameDeduper, module_symbol, query_for
 
 QUERY = """
 (package_declaration (_) @package)
@@ -57,19 +57,7 @@ def _heritage(node: Node, qn: str, line: int, is_interface: bool) -> list[Herita
 def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> ParsedFile:
     root = tree.root_node
     modname = path.removesuffix(".java")
-    symbols = [
-        SymbolDef(
-            "Module",
-            modname.rsplit("/", 1)[-1],
-            modname,
-            "",
-            1,
-            max(root.end_point[0] + 1, 1),
-            True,
-            None,
-            False,
-        )
-    ]
+    symbols = [module_symbol(modname.rsplit("/", 1)[-1], modname, root)]
     imports: list[ImportRef] = []
     calls: list[CallRef] = []
     heritage: list[HeritageRef] = []

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from tree_sitter import Node, Tree
+from tree_sitter import Node, QueryCursor, Tree
 
 from ingest.model import CallRef, HeritageRef, ImportRef, ParsedFile, SymbolDef
-from ingest.parsing import QnameDeduper, query_for
+from ingest.parsing import QnameDeduper, module_symbol, query_for
 
 QUERY = """
 (function_definition name: (identifier) @name) @func
@@ -143,19 +143,7 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
     modname = module_name(path)
     test_file = is_test_path(path)
     root = tree.root_node
-    symbols: list[SymbolDef] = [
-        SymbolDef(
-            "Module",
-            modname.rsplit(".", 1)[-1],
-            modname,
-            "",
-            1,
-            max(root.end_point[0] + 1, 1),
-            True,
-            None,
-            False,
-        )
-    ]
+    symbols: list[SymbolDef] = [module_symbol(modname.rsplit(".", 1)[-1], modname, root)]
     imports: list[ImportRef] = []
     calls: list[CallRef] = []
     heritage: list[HeritageRef] = []
@@ -166,8 +154,6 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
     stack: list[tuple[int, str, str, int]] = [(1 << 62, modname, "Module", -1)]
     qn_by_node: dict[int, str] = {}
     cursor_query = query_for(grammar, QUERY)
-    from tree_sitter import QueryCursor
-
     for _pattern, caps in QueryCursor(cursor_query).matches(root):
         if "callee" in caps:
             node = caps["callee"][0]

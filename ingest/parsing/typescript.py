@@ -19,7 +19,7 @@ import re
 from tree_sitter import Node, QueryCursor, Tree
 
 from ingest.model import CallRef, HeritageRef, ImportRef, ParsedFile, SymbolDef
-from ingest.parsing import QnameDeduper, query_for
+from ingest.parsing import QnameDeduper, module_symbol, query_for
 
 _COMMON = """
 (function_declaration name: (identifier) @name) @func
@@ -219,19 +219,7 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
     modname = module_name(path)
     test_file = is_test_path(path)
     root = tree.root_node
-    symbols: list[SymbolDef] = [
-        SymbolDef(
-            "Module",
-            modname.rsplit("/", 1)[-1],
-            modname,
-            "",
-            1,
-            max(root.end_point[0] + 1, 1),
-            True,
-            None,
-            test_file,
-        )
-    ]
+    symbols: list[SymbolDef] = [module_symbol(modname.rsplit("/", 1)[-1], modname, root, test_file)]
     imports: list[ImportRef] = []
     calls: list[CallRef] = []
     heritage: list[HeritageRef] = []

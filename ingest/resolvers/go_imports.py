@@ -4,39 +4,41 @@ declared module (longest prefix of a ``require``); else a module node (stdlib or
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from ingest.bindings import Binding, ImportResult, RepoFiles
 from ingest.model import ParsedFile
-
-if TYPE_CHECKING:
-    from ingest.resolve import Resolver
 
 _VERSION = re.compile(r"^v\d+$")
 
 
-def _files_in(r: Resolver, directory: str) -> list[str]:
-    index: dict[str, list[str]] | None = getattr(r, "_go_files", None)
-    if index is None:
-        index = {}
-        for p in sorted(r.all_files):
+class GoImports:
+    """Go import resolution with its index: package directory → its non-test files."""
+
+    def __init__(self, repo: RepoFiles) -> None:
+        self.repo = repo
+        self.files_by_dir: dict[str, list[str]] = {}
+        for p in sorted(repo.all_files):
             if p.endswith(".go") and not p.endswith("_test.go"):
-                index.setdefault(p.rsplit("/", 1)[0] if "/" in p else "", []).append(p)
-        r._go_files = index  # type: ignore[attr-defined]
-    return index.get(directory, [])
+                self.files_by_dir.setdefault(p.rsplit("/", 1)[0] if "/" in p else "", []).append(p)
+        self.declared = sorted(
+            (d.name for d in repo.ctx.packages if d.ecosystem == "go"), key=len, reverse=True
+        )
+
+    def resolve_file(self, pf: ParsedFile) -> ImportResult:
+        return _resolve(self, pf)
 
 
-def resolve_file(r: Resolver, pf: ParsedFile):  # type: ignore[no-untyped-def]
-    from ingest.resolve import Binding, ImportResult
-
-    res = ImportResult(set(), set(), {}, {}, [], 0)
+def _resolve(idx: GoImports, pf: ParsedFile) -> ImportResult:
+    r = idx.repo
+    res = ImportResult()
     mod = r.ctx.go_module
-    declared = sorted((d.name for d in r.ctx.packages if d.ecosystem == "go"), key=len, reverse=True)
+    declared = idx.declared
     for ref in pf.imports:
         spec = ref.module
         segs = spec.split("/")
         local = ref.alias or (segs[-2] if len(segs) > 1 and _VERSION.match(segs[-1]) else segs[-1])
         if mod and (spec == mod or spec.startswith(mod + "/")):
-            files = _files_in(r, spec[len(mod) + 1 :] if spec != mod else "")
+            files = idx.files_by_dir.get(spec[len(mod) + 1 :] if spec != mod else "", [])
             if not files:
                 res.unresolved += 1
                 continue

@@ -4,34 +4,30 @@ module named by the first two segments (``java.util``). Same-package types are b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ingest.bindings import Binding, ImportResult, RepoFiles
 from ingest.model import ParsedFile
 
-if TYPE_CHECKING:
-    from ingest.resolve import Resolver
 
+class JavaImports:
+    """Java import resolution with its index: fully qualified top-level type → its file."""
 
-def _index(r: Resolver) -> dict[str, str]:
-    index: dict[str, str] | None = getattr(r, "_java_index", None)
-    if index is None:
-        index = {}
-        for p in r.paths:
-            pf = r.parsed[p]
+    def __init__(self, repo: RepoFiles) -> None:
+        self.repo = repo
+        self.types: dict[str, str] = {}
+        for p in repo.paths:
+            pf = repo.parsed[p]
             if pf.lang != "java":
                 continue
             for s in pf.symbols:
                 if s.kind != "Module" and s.parent_qn == pf.module.qualified_name:
-                    index.setdefault(s.qualified_name, p)
-        r._java_index = index  # type: ignore[attr-defined]
-    return index
+                    self.types.setdefault(s.qualified_name, p)
+
+    def resolve_file(self, pf: ParsedFile) -> ImportResult:
+        return _resolve(self.repo, self.types, pf)
 
 
-def resolve_file(r: Resolver, pf: ParsedFile):  # type: ignore[no-untyped-def]
-    from ingest.resolve import Binding, ImportResult
-
-    index = _index(r)
-    res = ImportResult(set(), set(), {}, {}, [], 0)
+def _resolve(r: RepoFiles, index: dict[str, str], pf: ParsedFile) -> ImportResult:
+    res = ImportResult()
     own_pkg = next(
         (s.qualified_name.rsplit(".", 1)[0] for s in pf.symbols[1:2] if "." in s.qualified_name), ""
     )

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ingest.bindings import Binding, ImportResult, RepoFiles
+from ingest.manifests import normalise_pypi
 from ingest.model import ParsedFile
-
-if TYPE_CHECKING:
-    from ingest.resolve import Resolver, Target
 
 # import name → distribution name, for the few popular packages where they differ beyond -/_
 IMPORT_TO_DIST = {
@@ -26,11 +23,8 @@ IMPORT_TO_DIST = {
 }
 
 
-def module_index(r: Resolver) -> dict[str, str]:
-    """Dotted module name → file, under every Python source root (cached on the resolver)."""
-    cached = getattr(r, "_py_index", None)
-    if cached is not None:
-        return cached
+def build_module_index(r: RepoFiles) -> dict[str, str]:
+    """Dotted module name → file, under every Python source root."""
     index: dict[str, str] = {}
     py_files = sorted(p for p in r.all_files if p.endswith(".py"))
     for root in r.ctx.python_roots:
@@ -43,26 +37,41 @@ def module_index(r: Resolver) -> dict[str, str]:
                 rel = rel[: -len("__init__")].rstrip("/")
             if rel and "-" not in rel and " " not in rel:
                 index.setdefault(rel.replace("/", "."), path)
-    r._py_index = index  # type: ignore[attr-defined]
-    r._py_tops = {m.split(".", 1)[0] for m in index}  # type: ignore[attr-defined]
     return index
 
 
-def _package_for(r: Resolver, top: str) -> str | None:
-    from ingest.resolve import normalise_pypi
+class PythonImports:
+    """Python import resolution with its indexes, built once per repo: dotted module → file, the
+    top-level names of repo packages, and the declared PyPI distributions."""
 
-    declared = getattr(r, "_py_declared", None)
-    if declared is None:
-        declared = {normalise_pypi(d.name): d.name for d in r.ctx.packages if d.ecosystem == "pypi"}
-        r._py_declared = declared  # type: ignore[attr-defined]
-    key = normalise_pypi(top)
-    for candidate in (key, IMPORT_TO_DIST.get(key), f"python-{key}", f"py{key}"):
-        if candidate and candidate in declared:
-            return r.package_node("pypi", normalise_pypi(declared[candidate]))
-    return None
+    def __init__(self, repo: RepoFiles) -> None:
+        self.repo = repo
+        self.modules = build_module_index(repo)
+        self.tops = {m.split(".", 1)[0] for m in self.modules}
+        self.declared = {normalise_pypi(d.name): d.name for d in repo.ctx.packages if d.ecosystem == "pypi"}
+
+    def resolve_file(self, pf: ParsedFile) -> ImportResult:
+        return _resolve(self, pf)
+
+    def package_for(self, top: str) -> str | None:
+        """The package node of the declared distribution that provides import name ``top``."""
+        key = normalise_pypi(top)
+        for candidate in (key, IMPORT_TO_DIST.get(key), f"python-{key}", f"py{key}"):
+            if candidate and candidate in self.declared:
+                return self.repo.package_node("pypi", normalise_pypi(self.declared[candidate]))
+        return None
+
+    def owning_module(self, parts: list[str]) -> tuple[str, list[str]] | None:
+        """``a.b.c.func`` after ``import a.b.c``: the file of the longest prefix that is a repo module,
+        and the names that remain to look up in it."""
+        for i in range(len(parts) - 1, 0, -1):
+            path = self.modules.get(".".join(parts[:i]))
+            if path is not None:
+                return path, parts[i:]
+        return None
 
 
-def _by_dir(r: Resolver, parts: list[str]) -> str | None:
+def _by_dir(r: RepoFiles, parts: list[str]) -> str | None:
     base = "/".join(parts)
     for cand in (f"{base}.py", f"{base}/__init__.py" if base else "__init__.py"):
         if cand in r.all_files:
@@ -70,12 +79,11 @@ def _by_dir(r: Resolver, parts: list[str]) -> str | None:
     return None
 
 
-def resolve_file(r: Resolver, pf: ParsedFile):  # type: ignore[no-untyped-def]
-    from ingest.resolve import Binding, ImportResult
-
-    index = module_index(r)
-    tops: set[str] = r._py_tops  # type: ignore[attr-defined]
-    res = ImportResult(set(), set(), {}, {}, [], 0)
+def _resolve(idx: PythonImports, pf: ParsedFile) -> ImportResult:
+    r = idx.repo
+    index = idx.modules
+    tops = idx.tops
+    res = ImportResult()
     for ref in pf.imports:
         if ref.level:
             dir_parts = pf.path.split("/")[:-1]
@@ -111,7 +119,7 @@ def resolve_file(r: Resolver, pf: ParsedFile):  # type: ignore[no-untyped-def]
             if top in tops:
                 res.unresolved += 1
                 continue
-            pkg = _package_for(r, top)
+            pkg = idx.package_for(top)
             if pkg:
                 res.packages.add(pkg)
             else:
@@ -139,21 +147,3 @@ def resolve_file(r: Resolver, pf: ParsedFile):  # type: ignore[no-untyped-def]
             else:
                 res.bindings[local] = Binding("symbol", target, name)
     return res
-
-
-def resolve_dotted(r: Resolver, head: str, rest: list[str], kinds: frozenset[str]) -> Target | None:
-    """``a.b.c.func`` after ``import a.b.c``: the longest prefix that is a repo module owns the rest."""
-    index = module_index(r)
-    parts = [head, *rest]
-    for i in range(len(parts) - 1, 0, -1):
-        path = index.get(".".join(parts[:i]))
-        if path is None:
-            continue
-        remaining = parts[i:]
-        if len(remaining) == 1:
-            return r.member(path, remaining[0], kinds)
-        if len(remaining) == 2:
-            cls = r.member(path, remaining[0], frozenset({"Class"}))
-            return r.method_of(cls, remaining[1]) if cls else None
-        return None
-    return None

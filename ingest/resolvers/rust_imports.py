@@ -4,12 +4,9 @@ other first segments → a declared Cargo crate (``-`` ≡ ``_``) or a module no
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
 
+from ingest.bindings import Binding, ImportResult, RepoFiles
 from ingest.model import ParsedFile
-
-if TYPE_CHECKING:
-    from ingest.resolve import Resolver
 
 
 def _module_dir(path: str) -> str:
@@ -24,11 +21,19 @@ def _crate_root(path: str) -> str:
     return path[: i + 3] if i >= 0 else posixpath.dirname(path)
 
 
-def resolve_file(r: Resolver, pf: ParsedFile):  # type: ignore[no-untyped-def]
-    from ingest.resolve import Binding, ImportResult
+class RustImports:
+    """Rust ``use`` resolution with its index: crate name as written (``_``) → declared crate."""
 
-    res = ImportResult(set(), set(), {}, {}, [], 0)
-    crates = {d.name.replace("-", "_"): d.name for d in r.ctx.packages if d.ecosystem == "cargo"}
+    def __init__(self, repo: RepoFiles) -> None:
+        self.repo = repo
+        self.crates = {d.name.replace("-", "_"): d.name for d in repo.ctx.packages if d.ecosystem == "cargo"}
+
+    def resolve_file(self, pf: ParsedFile) -> ImportResult:
+        return _resolve(self.repo, self.crates, pf)
+
+
+def _resolve(r: RepoFiles, crates: dict[str, str], pf: ParsedFile) -> ImportResult:
+    res = ImportResult()
     for ref in pf.imports:
         segs = [s for s in ref.module.split("::") if s]
         if not segs:

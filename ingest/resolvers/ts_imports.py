@@ -4,12 +4,9 @@ npm packages (``@scope/name``, ``lodash/fp`` → ``lodash``) and Node builtins a
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
 
+from ingest.bindings import Binding, ImportResult, RepoFiles
 from ingest.model import ParsedFile
-
-if TYPE_CHECKING:
-    from ingest.resolve import Resolver
 
 EXTS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
 NODE_BUILTINS = frozenset(
@@ -61,7 +58,7 @@ NODE_BUILTINS = frozenset(
 )
 
 
-def probe(r: Resolver, base: str) -> str | None:
+def probe(r: RepoFiles, base: str) -> str | None:
     """The file a module path without/with extension denotes (``x`` → ``x.ts`` … ``x/index.ts`` …)."""
     files = r.all_files
     base = posixpath.normpath(base) if base else base
@@ -85,7 +82,7 @@ def probe(r: Resolver, base: str) -> str | None:
     return None
 
 
-def _via_tsconfig(r: Resolver, spec: str) -> str | None:
+def _via_tsconfig(r: RepoFiles, spec: str) -> str | None:
     base_url = r.ctx.ts_base_url
     root = base_url or ""
     best: tuple[int, list[str], str] | None = None
@@ -114,10 +111,18 @@ def package_name(spec: str) -> str:
     return "/".join(parts[:2]) if spec.startswith("@") and len(parts) > 1 else parts[0]
 
 
-def resolve_file(r: Resolver, pf: ParsedFile):  # type: ignore[no-untyped-def]
-    from ingest.resolve import Binding, ImportResult
+class TsImports:
+    """TS/JS import resolution; it needs no index beyond the repo's file set."""
 
-    res = ImportResult(set(), set(), {}, {}, [], 0)
+    def __init__(self, repo: RepoFiles) -> None:
+        self.repo = repo
+
+    def resolve_file(self, pf: ParsedFile) -> ImportResult:
+        return _resolve(self.repo, pf)
+
+
+def _resolve(r: RepoFiles, pf: ParsedFile) -> ImportResult:
+    res = ImportResult()
     here = posixpath.dirname(pf.path)
     for ref in pf.imports:
         spec = ref.module

@@ -51,17 +51,28 @@ def test_publish_then_query_over_rpc_with_correlation(client: TestClient) -> Non
     assert [e["subject"] for e in found["result"]["events"]] == [f"hub.local.{d}.created"]
 
 
-def test_graph_query_runs_named_read_queries_only(client: TestClient) -> None:
+def test_graph_query_runs_only_listed_read_queries_with_checked_params(client: TestClient) -> None:
     ok = call(
         client,
         "graph.query",
         {"name": "federation/list_hubs", "params": {"includeOffline": True, "limit": 5}},
     )
-    assert "rows" in ok["result"]
-    unknown = call(client, "graph.query", {"name": "nope/missing"})
-    assert unknown["error"]["code"] == -32602 and "no named query" in unknown["error"]["message"]
-    write = call(client, "graph.query", {"name": "events/delete_batch", "params": {"batch": 1}})
-    assert write["error"]["code"] == -32602 and "read" in write["error"]["message"].lower()
+    assert isinstance(ok["result"]["rows"], list)
+    # A named query that exists but is not on the list: a GDS projection never dropped, a write.
+    for name, params in [
+        ("views/project_graph_project", {"projectId": "p", "graphName": "g"}),
+        ("events/delete_batch", {"batch": 1}),
+        ("nope/missing", {}),
+    ]:
+        refused = call(client, "graph.query", {"name": name, "params": params})
+        assert refused["error"]["code"] == -32602, refused
+        assert f"does not run {name!r}" in refused["error"]["message"]
+        assert "federation/list_hubs" in refused["error"]["data"]["allowed"]
+    # Listed, with bad parameters: out of range, wrong type, unknown name.
+    for params in [{"limit": 10**9}, {"limit": "5"}, {"includeOffline": True, "cypher": "x"}]:
+        bad = call(client, "graph.query", {"name": "federation/list_hubs", "params": params})
+        assert bad["error"]["code"] == -32602 and bad["error"]["message"] == "Invalid params", bad
+        assert bad["error"]["data"][0]["loc"], bad
 
 
 def test_error_codes(client: TestClient) -> None:

@@ -1,5 +1,6 @@
-"""Two hub processes with different ids find each other by presence within 10 s; a stopped one
-is pruned from the active registry within 35 s (the default 5 s / 30 s timings)."""
+"""Two hubs with different ids (each an API process and its worker, which sends the heartbeat and
+keeps the registry) find each other by presence within 10 s; a stopped one is pruned from the
+active registry within 35 s (the default 5 s / 30 s timings)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,20 @@ from app.config import Settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_hub(hub_id: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "HUB_HUB_ID": hub_id, "HUB_HUB_NAME": f"Hub {hub_id}"}
+def hub_env(settings: Settings, hub_id: str, redis_db: int) -> dict[str, str]:
+    # One Redis database per hub: arq queues and cron ticks are per Redis database.
+    redis = f"redis://127.0.0.1:{settings.redis_port}/{redis_db}"
+    return {**os.environ, "HUB_HUB_ID": hub_id, "HUB_HUB_NAME": f"Hub {hub_id}", "HUB_REDIS_URL": redis}
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    hub = str(Path(sys.executable).with_name("hub"))
+    return subprocess.Popen(
+        [hub, "worker"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+
+
+def start_hub(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -43,14 +56,17 @@ def start_hub(hub_id: str, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 @pytest.fixture
-def two_hubs(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[bytes]]]:
+def two_hubs(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str, list[subprocess.Popen[bytes]]]]:
     east_port, west_port = free_ports(2)
-    east = start_hub("east", east_port, tmp_path / "east.log")
-    west = start_hub("west", west_port, tmp_path / "west.log")
+    east_env, west_env = hub_env(settings, "east", 1), hub_env(settings, "west", 2)
+    east = start_hub(east_env, east_port, tmp_path / "east.log")
+    west = start_hub(west_env, west_port, tmp_path / "west.log")
+    east_worker = start_worker(east_env, tmp_path / "east-worker.log")
+    west_worker = start_worker(west_env, tmp_path / "west-worker.log")
     try:
-        yield f"http://127.0.0.1:{east_port}", f"http://127.0.0.1:{west_port}", west
+        yield f"http://127.0.0.1:{east_port}", f"http://127.0.0.1:{west_port}", [west, west_worker]
     finally:
-        for process in (east, west):
+        for process in (east, west, east_worker, west_worker):
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=20)
@@ -81,15 +97,16 @@ def wait_until(predicate, seconds: float) -> float:  # type: ignore[no-untyped-d
 
 
 def test_hubs_discover_each_other_and_a_stopped_one_is_pruned(two_hubs) -> None:  # type: ignore[no-untyped-def]
-    east, west, west_process = two_hubs
+    east, west, west_processes = two_hubs
     wait_until(lambda: serving(east) and serving(west), 60)
     started = time.monotonic()
     wait_until(lambda: {"east", "west"} <= online(east) and {"east", "west"} <= online(west), 10)
     discovered = time.monotonic() - started
     assert discovered < 10
 
-    west_process.terminate()
-    west_process.wait(timeout=20)
+    for process in west_processes:
+        process.terminate()
+        process.wait(timeout=20)
     stopped = time.monotonic()
     wait_until(lambda: "west" not in online(east), 35)
     assert time.monotonic() - stopped < 35

@@ -10,6 +10,7 @@ from graph_factory import CodeGraph
 from app.config import Settings
 from app.core.errors import LimitExceeded
 from app.graph import service
+from app.work import service as work_service
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ async def test_every_query_runs_under_the_transaction_timeout(
         blocker.run("MATCH (t:Task {id: $id}) SET t.lockedBy = 'test'", id=code_graph.task_id).consume()
         started = time.monotonic()
         with pytest.raises(LimitExceeded, match="longer than"):
-            await service.update_task(
+            await work_service.update_task(
                 driver=async_driver, settings=strict, task_id=code_graph.task_id, status="done"
             )
         assert time.monotonic() - started < 10

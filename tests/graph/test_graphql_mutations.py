@@ -1,16 +1,18 @@
-"""GraphQL mutations: tasks, spec items, links, services and audits (with a real NATS subscriber)."""
+"""GraphQL mutations: tasks, spec items, links, services and audits (requests read from JetStream)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import time
+import uuid
 
-import nats
 from fastapi.testclient import TestClient
 from graph_factory import CodeGraph
 from tests_support import free_ports
 
 from app.config import Settings
+from app.events.models import EventQuery
+from app.events.service import EventService
 from app.main import create_app
 
 CREATE_TASK = """mutation($input: CreateTaskInput!) { createTask(input: $input) {
@@ -108,28 +110,37 @@ def test_register_service_is_keyed_by_name(gql, code_graph: CodeGraph) -> None:
     assert bad["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
-def test_trigger_audit_publishes_a_request_on_nats(
-    gql, code_graph: CodeGraph, settings: Settings, driver
+def test_trigger_audit_stores_a_correlated_request_in_jetstream(
+    api: TestClient, gql, code_graph: CodeGraph, settings: Settings, driver
 ) -> None:
-    async def run() -> tuple[dict, dict]:
-        client = await nats.connect(settings.nats_server_url)
-        try:
-            sub = await client.subscribe("agent.request.audit-security-scan")
-            await client.flush()
-            body = await asyncio.to_thread(
-                gql, AUDIT, {"id": code_graph.files["src/app.ts"], "kind": "SECURITY_SCAN"}
-            )
-            message = await sub.next_msg(timeout=5)
-            return body, json.loads(message.data)
-        finally:
-            await client.close()
-
-    body, message = asyncio.run(run())
-    result = body["data"]["triggerAudit"]
-    assert result["published"] and result["subject"] == "agent.request.audit-security-scan"
+    deadline = time.monotonic() + 30
+    while not api.app.state.events.connected:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    correlation = "audit-" + uuid.uuid4().hex[:12]
+    response = api.post(
+        "/graphql",
+        json={"query": AUDIT, "variables": {"id": code_graph.files["src/app.ts"], "kind": "SECURITY_SCAN"}},
+        headers={"X-Correlation-ID": correlation},
+    )
+    result = response.json()["data"]["triggerAudit"]
+    assert result["published"] and result["subject"] == f"hub.{settings.hub_id}.audit.requested"
     audit = result["audit"]
     assert audit["kind"] == "security-scan" and audit["status"] == "pending"
     assert audit["target"]["entityId"] == code_graph.files["src/app.ts"]
+
+    async def stored() -> list:  # type: ignore[type-arg]
+        events = EventService(settings, service="audit-test")
+        await events.connect()
+        try:
+            page = await events.query(EventQuery(subject="hub.*.audit.requested", correlation_id=correlation))
+        finally:
+            await events.close()
+        return page.events
+
+    (request,) = asyncio.run(stored())  # stored in the log of record, under the caller's correlation
+    assert request.id == f"audit-{audit['entityId']}" and request.type == "hub.audit.requested"
+    message = request.data
     assert message["auditId"] == audit["entityId"] and message["targetEntity"] == "File"
     assert message["targetId"] == code_graph.files["src/app.ts"] and message["hubId"] == settings.hub_id
     about = driver.execute_query(

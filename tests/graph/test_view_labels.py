@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.graph.views_service import ViewNode, disambiguate_labels
+from app.views.service import ViewNode, disambiguate_labels
 
 
 def folder(path: str) -> ViewNode:
@@ -31,7 +31,7 @@ def test_symbols_keep_their_names() -> None:
 
 
 def test_a_folder_holding_only_one_subfolder_is_drawn_as_the_chain() -> None:
-    from app.graph.views_service import _Folding
+    from app.views.service import _Folding
 
     paths = ["src/main/java/App.java", "src/main/java/util/Io.java", "docs/a.md", "docs/b/c.md", "x.py", "y"]
     folding = _Folding("folders", set(), 1, paths)

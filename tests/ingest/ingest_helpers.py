@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.languages import detect_language
-from ingest.model import ParsedFile, RepoContext, Resolution, build_repo_context
+from ingest.model import ParsedFile, RepoContext, Resolution
 from ingest.parsing import parse_source
+from ingest.repo_context import build_repo_context
 from ingest.resolve import resolve
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -11,7 +11,8 @@ from ingest_helpers import REPO, parse_tree
 from tests_support import ast_kind_counts
 
 from ingest.ids import file_id
-from ingest.model import RepoContext, python_source_roots
+from ingest.model import RepoContext
+from ingest.repo_context import python_source_roots
 from ingest.resolve import resolve
 
 oracle_counts = ast_kind_counts

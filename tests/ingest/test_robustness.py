@@ -9,8 +9,9 @@ from ingest_helpers import REPO, edge_pairs, load_fixture
 
 from ingest.languages import detect_language
 from ingest.manifests import read_cargo, read_go_mod, read_package_json, read_pom, read_pyproject
-from ingest.model import RepoContext, loads_jsonc
+from ingest.model import RepoContext
 from ingest.parsing import parse_source
+from ingest.repo_context import loads_jsonc
 from ingest.resolve import resolve
 
 BROKEN = b"""import os
@@ -97,7 +98,7 @@ def test_python_resolution_small_repo() -> None:
     }
     parsed = {p: parse_source(p, "python", b) for p, b in files.items()}
     from ingest.manifests import PackageDecl
-    from ingest.model import python_source_roots
+    from ingest.repo_context import python_source_roots
 
     ctx = RepoContext(
         files=frozenset(files),

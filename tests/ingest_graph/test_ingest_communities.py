@@ -59,7 +59,7 @@ def test_a_failed_community_computation_leaves_the_ingest_written(
     from typer.testing import CliRunner
 
     from app.cli.main import app
-    from app.graph import views_service
+    from app.views import service as views_service
 
     async def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("GDS is out of memory")

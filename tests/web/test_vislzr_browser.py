@@ -24,7 +24,7 @@ from web_support import serve_hub, shot
 
 from app.config import Settings
 from app.core.db import create_async_driver
-from app.graph import views_service
+from app.views import service as views_service
 from ingest.pipeline import ingest_repository
 
 ROOT = Path(__file__).resolve().parents[2]

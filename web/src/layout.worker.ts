@@ -2,6 +2,7 @@
 // fixed, so the picture a person has learned does not move when the graph grows; new nodes start
 // next to the aggregate they came out of and only they are moved by the force simulation.
 import Graph from "graphology";
+import { circular } from "graphology-layout";
 import forceAtlas2 from "graphology-layout-forceatlas2";
 
 export interface LayoutNode { id: string; parent: string | null; entity: string; path: string | null; size: number }
@@ -136,13 +137,15 @@ function tree(req: LayoutRequest): Positions {
 }
 
 function circle(req: LayoutRequest): Positions {
-  const sorted = req.nodes.slice().sort((a, b) => (a.path ?? a.id).localeCompare(b.path ?? b.id));
-  const radius = Math.max(100, sorted.length * 6);
+  // graphology-layout's circular layout, in path order: node i of n at angle 2πi/n.
+  const graph = new Graph();
+  req.nodes
+    .slice()
+    .sort((a, b) => (a.path ?? a.id).localeCompare(b.path ?? b.id))
+    .forEach((node) => graph.mergeNode(node.id));
+  const placed = circular(graph, { center: 0, scale: Math.max(100, graph.order * 6) });
   const out: Positions = {};
-  sorted.forEach((node, i) => {
-    const a = (i / Math.max(1, sorted.length)) * Math.PI * 2;
-    out[node.id] = [Math.cos(a) * radius, Math.sin(a) * radius];
-  });
+  for (const [id, point] of Object.entries(placed)) out[id] = [point.x, point.y];
   return out;
 }
 

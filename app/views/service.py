@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j import AsyncDriver
 
-from app.core.cypher import query
+from app.core.db import run_named
 from app.core.errors import InvalidInput, LimitExceeded, NotFound
 from app.core.values import plain_map
 
@@ -166,26 +166,24 @@ class NodeDetail:
 # --- reading ---------------------------------------------------------------------------------
 
 
-async def _read(driver: AsyncDriver, name: str, timeout_s: float, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = await driver.execute_query(
-        Query(query(name), timeout=timeout_s),
-        params,
-        routing_=RoutingControl.READ,
-    )
+async def _read(
+    driver: AsyncDriver, name: str, timeout_s: float, *, database: str | None, **params: Any
+) -> list[dict[str, Any]]:
+    records = await run_named(driver, name, database=database, timeout_s=timeout_s, **params)
     return [record.data() for record in records]
 
 
-async def _write(driver: AsyncDriver, name: str, timeout_s: float, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = await driver.execute_query(
-        Query(query(name), timeout=timeout_s), params, routing_=RoutingControl.WRITE
-    )
+async def _write(
+    driver: AsyncDriver, name: str, timeout_s: float, *, database: str | None, **params: Any
+) -> list[dict[str, Any]]:
+    records = await run_named(driver, name, database=database, timeout_s=timeout_s, write=True, **params)
     return [record.data() for record in records]
 
 
 async def project_summaries(
-    driver: AsyncDriver, *, limit: int = 200, timeout_s: float = 10.0
+    driver: AsyncDriver, *, database: str | None = None, limit: int = 200, timeout_s: float = 10.0
 ) -> list[ProjectSummary]:
-    rows = await _read(driver, "views/project_summaries", timeout_s, limit=limit)
+    rows = await _read(driver, "views/project_summaries", timeout_s, database=database, limit=limit)
     return [
         ProjectSummary(
             id=row["id"],
@@ -224,8 +222,12 @@ class _SkeletonCache:
 _skeletons = _SkeletonCache()
 
 
-async def project_fingerprint(driver: AsyncDriver, *, project_id: str, timeout_s: float = 10.0) -> str:
-    rows = await _read(driver, "views/project_fingerprint", timeout_s, projectId=project_id)
+async def project_fingerprint(
+    driver: AsyncDriver, *, database: str | None = None, project_id: str, timeout_s: float = 10.0
+) -> str:
+    rows = await _read(
+        driver, "views/project_fingerprint", timeout_s, database=database, projectId=project_id
+    )
     if not rows:
         raise NotFound(f"no project {project_id!r}", hint="the home page lists the projects")
     row = rows[0]
@@ -233,13 +235,22 @@ async def project_fingerprint(driver: AsyncDriver, *, project_id: str, timeout_s
     return f"{row['files']}|{row['symbols']}|{row['lastIndexedAt']}|{row['communitiesAt']}|{heads}"
 
 
-async def project_skeleton(driver: AsyncDriver, *, project_id: str, timeout_s: float = 10.0) -> Skeleton:
-    fingerprint = await project_fingerprint(driver, project_id=project_id, timeout_s=timeout_s)
+async def project_skeleton(
+    driver: AsyncDriver, *, database: str | None = None, project_id: str, timeout_s: float = 10.0
+) -> Skeleton:
+    fingerprint = await project_fingerprint(
+        driver, database=database, project_id=project_id, timeout_s=timeout_s
+    )
     cached = _skeletons.get(project_id, fingerprint)
     if cached is not None:
         return cached
     rows = await _read(
-        driver, "views/project_skeleton", timeout_s, projectId=project_id, limit=SKELETON_FILE_LIMIT
+        driver,
+        "views/project_skeleton",
+        timeout_s,
+        database=database,
+        projectId=project_id,
+        limit=SKELETON_FILE_LIMIT,
     )
     files = {
         row["id"]: FileRow(
@@ -361,6 +372,7 @@ def _validate(grouping: str, depth: int, limit: int, filters: ViewFilters, expan
 async def project_view(
     driver: AsyncDriver,
     *,
+    database: str | None = None,
     project_id: str,
     grouping: str = "folders",
     expanded: list[str] | None = None,
@@ -374,7 +386,7 @@ async def project_view(
     expanded = list(expanded or [])
     filters = filters or ViewFilters()
     _validate(grouping, depth, limit, filters, expanded)
-    skeleton = await project_skeleton(driver, project_id=project_id, timeout_s=timeout_s)
+    skeleton = await project_skeleton(driver, database=database, project_id=project_id, timeout_s=timeout_s)
     # An expanded file opens the groups it sits in, so a link or a search names only the file.
     opened = set(expanded)
     for item in expanded:
@@ -443,7 +455,7 @@ async def project_view(
 
     if open_files:
         symbol_rows = await _read(
-            driver, "views/file_symbols", timeout_s, fileIds=open_files, limit=SYMBOL_LIMIT
+            driver, "views/file_symbols", timeout_s, database=database, fileIds=open_files, limit=SYMBOL_LIMIT
         )
         visible_symbols: set[str] = set()
         for row in symbol_rows:
@@ -459,7 +471,12 @@ async def project_view(
             if "DECLARES" in edge_types:
                 weights[(row["fileId"], row["id"], "DECLARES")] += 1
         edge_rows = await _read(
-            driver, "views/symbol_edges", timeout_s, fileIds=open_files, limit=SKELETON_EDGE_LIMIT
+            driver,
+            "views/symbol_edges",
+            timeout_s,
+            database=database,
+            fileIds=open_files,
+            limit=SKELETON_EDGE_LIMIT,
         )
 
         def end(symbol: str, file: str | None) -> str | None:
@@ -506,8 +523,10 @@ async def project_view(
     )
 
 
-async def communities(driver: AsyncDriver, *, project_id: str, timeout_s: float = 10.0) -> list[Community]:
-    skeleton = await project_skeleton(driver, project_id=project_id, timeout_s=timeout_s)
+async def communities(
+    driver: AsyncDriver, *, database: str | None = None, project_id: str, timeout_s: float = 10.0
+) -> list[Community]:
+    skeleton = await project_skeleton(driver, database=database, project_id=project_id, timeout_s=timeout_s)
     groups: dict[int | None, list[FileRow]] = defaultdict(list)
     for f in skeleton.files.values():
         groups[f.community_id].append(f)
@@ -525,26 +544,38 @@ async def communities(driver: AsyncDriver, *, project_id: str, timeout_s: float 
 
 
 async def compute_communities(
-    driver: AsyncDriver, *, project_id: str, timeout_s: float = 300.0
+    driver: AsyncDriver, *, database: str | None = None, project_id: str, timeout_s: float = 300.0
 ) -> CommunityResult:
     """Louvain over the project's IMPORTS + CALLS graph in GDS; stores ``communityId``."""
     started = time.perf_counter()
-    await project_fingerprint(driver, project_id=project_id)  # NotFound for an unknown project
+    await project_fingerprint(
+        driver, database=database, project_id=project_id
+    )  # NotFound for an unknown project
     graph_name = f"vislzr-{project_id}-{uuid.uuid4().hex[:8]}"
     try:
         projected = await _write(
-            driver, "views/project_graph_project", timeout_s, projectId=project_id, graphName=graph_name
+            driver,
+            "views/project_graph_project",
+            timeout_s,
+            database=database,
+            projectId=project_id,
+            graphName=graph_name,
         )
         if not projected or projected[0]["nodeCount"] == 0:
             written = {"communityCount": 0, "modularity": 0.0, "nodePropertiesWritten": 0}
         else:
-            written = (await _write(driver, "views/louvain_write", timeout_s, graphName=graph_name))[0]
+            written = (
+                await _write(
+                    driver, "views/louvain_write", timeout_s, database=database, graphName=graph_name
+                )
+            )[0]
     finally:
-        await _write(driver, "views/graph_drop", timeout_s, graphName=graph_name)
+        await _write(driver, "views/graph_drop", timeout_s, database=database, graphName=graph_name)
     await _write(
         driver,
         "views/mark_communities",
         timeout_s,
+        database=database,
         projectId=project_id,
         communityCount=written["communityCount"],
         modularity=written["modularity"],
@@ -577,20 +608,22 @@ def disambiguate_labels(nodes: list[ViewNode]) -> None:
             node.label = tail + "/" if node.entity == "Folder" else tail
 
 
-async def refresh_communities(driver: AsyncDriver, *, project_id: str) -> CommunityResult | None:
-    """After an ingest: recompute where communities were computed before (new files would
-    otherwise sit in "no community" until someone asks again); None where they never were."""
-    rows = await _read(driver, "views/project_has_communities", 10.0, projectId=project_id)
-    if not rows or not rows[0]["hasCommunities"]:
-        return None
-    return await compute_communities(driver, project_id=project_id)
+async def has_communities(driver: AsyncDriver, *, database: str | None = None, project_id: str) -> bool:
+    """Whether communities were computed for the project before (an ingest then keeps them current:
+    new files would otherwise sit in "no community" until someone asks again)."""
+    rows = await _read(driver, "views/project_has_communities", 10.0, database=database, projectId=project_id)
+    return bool(rows and rows[0]["hasCommunities"])
 
 
 _ENTITY_PRIORITY = ("Symbol", "File", "Project", "Repo", "Package", "ExternalModule", "Service", "Task")
 
 
-async def node_detail(driver: AsyncDriver, *, node_id: str, timeout_s: float = 10.0) -> NodeDetail:
-    rows = await _read(driver, "views/node_detail", timeout_s, id=node_id, limit=DETAIL_EDGE_LIMIT)
+async def node_detail(
+    driver: AsyncDriver, *, database: str | None = None, node_id: str, timeout_s: float = 10.0
+) -> NodeDetail:
+    rows = await _read(
+        driver, "views/node_detail", timeout_s, database=database, id=node_id, limit=DETAIL_EDGE_LIMIT
+    )
     if not rows:
         raise NotFound(f"no node {node_id!r}")
     row = rows[0]

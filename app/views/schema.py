@@ -1,4 +1,4 @@
-"""GraphQL entry points of VISLZR's aggregated views: thin resolvers over ``views_service``.
+"""GraphQL entry points of VISLZR's aggregated views: thin resolvers over :mod:`app.views.service`.
 
 ``ViewsQuery`` and ``ViewsMutation`` are composed into the root schema by ``app/schema.py``.
 """
@@ -12,11 +12,15 @@ from neo4j import AsyncDriver
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.graph import views_service as service
+from app.views import service
 
 
 def _driver(info: Info) -> AsyncDriver:
     return info.context.driver
+
+
+def _database(info: Info) -> str:
+    return str(info.context.settings.neo4j_database)
 
 
 def _timeout(info: Info) -> float:
@@ -178,11 +182,28 @@ def _filters(filters: ViewFiltersInput | None) -> service.ViewFilters:
     )
 
 
+async def _view(
+    info: Info,
+    project_id: strawberry.ID,
+    grouping: str,
+    expanded: list[str] | None,
+    depth: int,
+    filters: ViewFiltersInput | None,
+    max_nodes: int,
+) -> service.ViewGraph:
+    return await service.project_view(
+        _driver(info), database=_database(info), project_id=str(project_id), grouping=grouping,
+        expanded=expanded, depth=depth, filters=_filters(filters), limit=max_nodes, timeout_s=_timeout(info),
+    )  # fmt: skip
+
+
 @strawberry.type
 class ViewsQuery:
     @strawberry.field(description="Projects with their size, languages and last ingest (VISLZR home).")
     async def view_projects(self, info: Info) -> list[ViewProject]:
-        rows = await service.project_summaries(_driver(info), timeout_s=_timeout(info))
+        rows = await service.project_summaries(
+            _driver(info), database=_database(info), timeout_s=_timeout(info)
+        )
         return [ViewProject(**{name: getattr(r, name) for name in r.__slots__}) for r in rows]  # type: ignore[arg-type]
 
     @strawberry.field(
@@ -202,17 +223,7 @@ class ViewsQuery:
         # Not called `limit`: the generic cost estimate would multiply every node field by it, but
         # this view is folded from a cached per-project skeleton (one bounded read per change), its
         # size is checked by the service (at most MAX_VIEW_NODES) and its fields are plain values.
-        view = await service.project_view(
-            _driver(info),
-            project_id=str(project_id),
-            grouping=grouping,
-            expanded=expanded,
-            depth=depth,
-            filters=_filters(filters),
-            limit=max_nodes,
-            timeout_s=_timeout(info),
-        )
-        return _graph(view)
+        return _graph(await _view(info, project_id, grouping, expanded, depth, filters, max_nodes))
 
     @strawberry.field(
         description="projectView as one JSON value with the nodes and edges as columns (one list per "
@@ -228,17 +239,7 @@ class ViewsQuery:
         filters: ViewFiltersInput | None = None,
         max_nodes: int = service.DEFAULT_VIEW_NODES,
     ) -> JSON:
-        view = await service.project_view(
-            _driver(info),
-            project_id=str(project_id),
-            grouping=grouping,
-            expanded=expanded,
-            depth=depth,
-            filters=_filters(filters),
-            limit=max_nodes,
-            timeout_s=_timeout(info),
-        )
-        return _packed(view)
+        return _packed(await _view(info, project_id, grouping, expanded, depth, filters, max_nodes))
 
     @strawberry.field(description="The folder map under `path` (e.g. 'app/'), `depth` levels open.")
     async def folder_map(
@@ -249,6 +250,7 @@ class ViewsQuery:
         level = path.count("/")
         view = await service.project_view(
             _driver(info),
+            database=_database(info),
             project_id=str(project_id),
             expanded=expanded,
             depth=min(level + depth, service.MAX_DEPTH),
@@ -260,17 +262,21 @@ class ViewsQuery:
     @strawberry.field(description="Changes whenever the project's code graph changes (for polling).")
     async def project_fingerprint(self, info: Info, project_id: strawberry.ID) -> str:
         return await service.project_fingerprint(
-            _driver(info), project_id=str(project_id), timeout_s=_timeout(info)
+            _driver(info), database=_database(info), project_id=str(project_id), timeout_s=_timeout(info)
         )
 
     @strawberry.field(description="The project's GDS (Louvain) communities with their counts.")
     async def communities(self, info: Info, project_id: strawberry.ID) -> list[ViewCommunity]:
-        rows = await service.communities(_driver(info), project_id=str(project_id), timeout_s=_timeout(info))
+        rows = await service.communities(
+            _driver(info), database=_database(info), project_id=str(project_id), timeout_s=_timeout(info)
+        )
         return [ViewCommunity(**{name: getattr(r, name) for name in r.__slots__}) for r in rows]  # type: ignore[arg-type]
 
     @strawberry.field(description="One node's properties and a sample of its relationships.")
     async def view_node(self, info: Info, id: strawberry.ID) -> ViewNodeDetail:
-        detail = await service.node_detail(_driver(info), node_id=str(id), timeout_s=_timeout(info))
+        detail = await service.node_detail(
+            _driver(info), database=_database(info), node_id=str(id), timeout_s=_timeout(info)
+        )
         return ViewNodeDetail(
             id=strawberry.ID(detail.id),
             entity=detail.entity,
@@ -296,7 +302,9 @@ class ViewsMutation:
         description="Louvain over the project's IMPORTS + CALLS graph in GDS; stores `communityId`."
     )
     async def compute_communities(self, info: Info, project_id: strawberry.ID) -> ViewCommunityResult:
-        result = await service.compute_communities(_driver(info), project_id=str(project_id))
+        result = await service.compute_communities(
+            _driver(info), database=_database(info), project_id=str(project_id)
+        )
         return ViewCommunityResult(
             project_id=strawberry.ID(result.project_id),
             community_count=result.community_count,

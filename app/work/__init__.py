@@ -1,0 +1,1 @@
+"""Work items: SpecItems and the Tasks that implement them."""
