@@ -31,7 +31,7 @@ from typing import Any
 
 from neo4j import AsyncDriver, Driver
 
-from app.core.cypher import query
+from app.core.db import run_named
 from app.core.errors import InvalidInput
 from app.intelligence import service
 from app.intelligence.learning import CANDIDATES, Dataset, bugspots_score, fit, metrics, single_thread, train
@@ -199,12 +199,25 @@ def origins_for(
 
 async def _delete_project(driver: AsyncDriver, project_id: str, database: str) -> None:
     while True:
-        records, _, _ = await driver.execute_query(
-            query("intelligence/delete_project_files"), projectId=project_id, limit=5000, database_=database
+        records = await run_named(
+            driver,
+            "intelligence/delete_project_files",
+            database=database,
+            timeout_s=300,
+            write=True,
+            projectId=project_id,
+            limit=5000,
         )
         if not records or records[0]["deleted"] == 0:
             break
-    await driver.execute_query(query("intelligence/delete_project"), projectId=project_id, database_=database)
+    await run_named(
+        driver,
+        "intelligence/delete_project",
+        database=database,
+        timeout_s=300,
+        write=True,
+        projectId=project_id,
+    )
 
 
 async def structure_at(

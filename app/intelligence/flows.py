@@ -6,13 +6,12 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neo4j import AsyncDriver
 
 from app.core.errors import InvalidInput
 from app.intelligence import service
-from app.intelligence.learning import Dataset, TrainedModel, train
 from app.intelligence.models import (
     DEFAULT_HORIZON_DAYS,
     TRAINING_ORIGINS,
@@ -20,6 +19,9 @@ from app.intelligence.models import (
     PredictionRun,
     TrainingRecord,
 )
+
+if TYPE_CHECKING:  # numpy and scikit-learn load only where a model is used (not in `hub graph ingest`)
+    from app.intelligence.learning import Dataset, TrainedModel
 
 log = logging.getLogger(__name__)
 DAY = 86_400
@@ -38,6 +40,8 @@ async def training_dataset(
     before each origin T, labels = a fix commit touched the file in (T, T + horizon]. Files
     without any commit before T did not exist yet and are left out. The structural features are
     today's graph (the live graph has no past structure; the back-test ingests each T instead)."""
+    from app.intelligence.learning import Dataset
+
     dataset = Dataset()
     file_ids = [row["fileId"] for row in structure]
     for k in range(origins, 0, -1):
@@ -72,6 +76,8 @@ async def train_file_model(
     dataset = await training_dataset(
         driver, database=database, structure=structure, history_end=history_end, horizon_days=horizon_days
     )
+    from app.intelligence.learning import train
+
     model = train(ModelType.FILE_DEFECT_RISK.value, dataset)
     model.metrics["horizonDays"] = horizon_days
     return await service.record_training(driver, database=database, home=home, model=model, scope=project_id)

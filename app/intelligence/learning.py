@@ -22,19 +22,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from app.core.errors import InvalidInput
-
-# The file feature vector, in a fixed order (the model artefact records it too): what the graph
-# knows of a file's structure at T, then what its git history says before T.
-STRUCTURE_FEATURES: tuple[str, ...] = (
-    "pageRank", "betweenness", "inDegree", "outDegree", "communitySize",
-    "loc", "size", "symbols", "testEdges",
-)  # fmt: skip
-HISTORY_FEATURES: tuple[str, ...] = (
-    "commits", "commits30", "commits90", "commits365", "added30", "added90", "added365",
-    "deleted30", "deleted90", "deleted365", "authors30", "authors90", "authors365",
-    "fixes", "fixes365", "ageDays", "daysSinceChange", "ownerShare",
-)  # fmt: skip
-FILE_FEATURES: tuple[str, ...] = STRUCTURE_FEATURES + HISTORY_FEATURES
+from app.intelligence.models import FILE_FEATURES
 
 # How each feature reads in a sentence ("{value}" is the file's value).
 _WORDS: dict[str, str] = {

@@ -14,6 +14,19 @@ class ModelType(StrEnum):
     SERVICE_FAILURE_RISK = "service_failure_risk"
 
 
+# The file feature vector, in a fixed order (the model artefact records it too): what the graph
+# knows of a file's structure at T, then what its git history says before T.
+STRUCTURE_FEATURES: tuple[str, ...] = (
+    "pageRank", "betweenness", "inDegree", "outDegree", "communitySize",
+    "loc", "size", "symbols", "testEdges",
+)  # fmt: skip
+HISTORY_FEATURES: tuple[str, ...] = (
+    "commits", "commits30", "commits90", "commits365", "added30", "added90", "added365",
+    "deleted30", "deleted90", "deleted365", "authors30", "authors90", "authors365",
+    "fixes", "fixes365", "ageDays", "daysSinceChange", "ownerShare",
+)  # fmt: skip
+FILE_FEATURES: tuple[str, ...] = STRUCTURE_FEATURES + HISTORY_FEATURES
+
 DEFAULT_HORIZON_DAYS = 90
 # Live training: labelled windows ending now, now - horizon, ... (the newest validates the choice).
 TRAINING_ORIGINS = 4

@@ -14,16 +14,25 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
-from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j import AsyncDriver
 
-from app.core.cypher import query
+from app.core.db import run_named
 from app.core.errors import ConfigurationError, NotFound
-from app.intelligence.learning import FILE_FEATURES, TrainedModel
-from app.intelligence.models import Factor, FeatureRefresh, ModelType, Prediction, TrainingRecord
+from app.intelligence.models import (
+    FILE_FEATURES,
+    Factor,
+    FeatureRefresh,
+    ModelType,
+    Prediction,
+    TrainingRecord,
+)
 from ingest import ids
+
+if TYPE_CHECKING:  # numpy and scikit-learn load only where a model is used (not in `hub graph ingest`)
+    from app.intelligence.learning import TrainedModel
 
 BATCH = 2_000
 # Test, documentation and example files are not what defect prediction is about (and fix commits
@@ -46,18 +55,16 @@ def property_name(feature: str) -> str:
 async def _read(
     driver: AsyncDriver, database: str, name: str, timeout_s: float = 120.0, **params: Any
 ) -> list[dict[str, Any]]:
-    records, _, _ = await driver.execute_query(
-        Query(query(name), timeout=timeout_s), params, routing_=RoutingControl.READ, database_=database
-    )
-    return [record.data() for record in records]
+    return [
+        record.data()
+        for record in await run_named(driver, name, database=database, timeout_s=timeout_s, **params)
+    ]
 
 
 async def _write(
     driver: AsyncDriver, database: str, name: str, timeout_s: float = 300.0, **params: Any
 ) -> list[dict[str, Any]]:
-    records, _, _ = await driver.execute_query(
-        Query(query(name), timeout=timeout_s), params, routing_=RoutingControl.WRITE, database_=database
-    )
+    records = await run_named(driver, name, database=database, timeout_s=timeout_s, write=True, **params)
     return [record.data() for record in records]
 
 
@@ -220,6 +227,8 @@ def save_artefact(*, home: Path, model: TrainedModel, scope: str, version: int) 
 
 
 def load_artefact(*, home: Path, name: str, sha256: str) -> TrainedModel:
+    from app.intelligence.learning import TrainedModel
+
     path = (models_dir(home) / name).resolve()
     if path.parent != models_dir(home).resolve() or not path.is_file():
         raise NotFound(f"model artefact {name!r} is not in {models_dir(home)}", hint="hub predict train")

@@ -11,7 +11,7 @@ from neo4j import AsyncDriver, Driver
 
 from app.intelligence import service
 from app.intelligence.backtest import history_features_from_log
-from app.intelligence.learning import HISTORY_FEATURES
+from app.intelligence.models import HISTORY_FEATURES
 from ingest.history import read_commits
 
 DAY = 86_400
