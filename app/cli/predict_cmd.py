@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,9 +17,11 @@ from app.config import Settings, get_settings
 from app.core.db import create_async_driver, create_driver
 from app.core.errors import NotFound
 from app.intelligence import flows, service
-from app.intelligence.backtest import BacktestReport, run_backtest
 from app.intelligence.models import DEFAULT_HORIZON_DAYS
 from ingest import ids
+
+if TYPE_CHECKING:  # numpy and scikit-learn load with the command that needs them, not with `hub`
+    from app.intelligence.backtest import BacktestReport
 
 predict_app = typer.Typer(help="Predictive intelligence: defect risk", no_args_is_help=True)
 console = Console(stderr=True)
@@ -177,6 +179,8 @@ def backtest_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Rolling-origin back-test: per T, the model trained on earlier T against bugspots and churn."""
+    from app.intelligence.backtest import run_backtest
+
     settings = get_settings()
 
     async def run() -> BacktestReport:

@@ -37,8 +37,13 @@ def test_rest_predicts_and_lists(api: TestClient) -> None:
 
 def test_graphql_reads_predictions(api: TestClient) -> None:
     api.post("/api/intelligence/projects/risk-demo/predict")
-    body = api.post("/graphql", json={"query": '{ riskPredictions(project: "risk-demo", limit: 3) '
-                                               "{ target probability confidence topFactors { text } } }"})
+    body = api.post(
+        "/graphql",
+        json={
+            "query": '{ riskPredictions(project: "risk-demo", limit: 3) '
+            "{ target probability confidence topFactors { text } } }"
+        },
+    )
     rows = body.json()["data"]["riskPredictions"]
     assert len(rows) == 3 and rows[0]["probability"] >= rows[2]["probability"]
 

@@ -4,14 +4,17 @@ features equal the git-log ones used by the back-test; nothing after the moment 
 from __future__ import annotations
 
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from history_repo_factory import HistoryRepo
+from history_repo_factory import HistoryRepo, make_history_repo
 from neo4j import AsyncDriver, Driver
 
 from app.intelligence import service
 from app.intelligence.backtest import history_features_from_log
 from app.intelligence.models import HISTORY_FEATURES
+from ingest import ids
 from ingest.history import read_commits
 
 DAY = 86_400
@@ -91,3 +94,36 @@ def test_git_log_features_ignore_the_future(history_repo: HistoryRepo) -> None:
     assert history_features_from_log(commits, paths=hot, as_of=as_of) == history_features_from_log(
         past_only, paths=hot, as_of=as_of
     )
+
+
+async def test_an_ingest_refreshes_features_the_project_has(
+    async_driver: AsyncDriver, driver: Driver, tmp_path: Path
+) -> None:
+    """Through the real `hub graph ingest` (a subprocess: it runs with numpy blocked)."""
+    repo = make_history_repo(tmp_path / "cli", modules=6, hot=3, days=200, seed=5)
+    hub = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "graph",
+        "ingest",
+        str(repo.root),
+        "--project",
+        "risk-cli",
+        "--json",
+    ]
+    subprocess.run(hub, check=True, capture_output=True, timeout=600)
+    project_id = ids.project_id("risk-cli")
+    before = {
+        r["path"]: r for r in (await service.refresh_file_features(async_driver, project_id=project_id))[0]
+    }
+    with (repo.root / "pkg" / "m02.py").open("a") as handle:
+        handle.write("\nLATE = 1\n")
+    git = ["git", "-C", str(repo.root), "-c", "user.email=e@x", "-c", "user.name=e"]
+    subprocess.run([*git, "commit", "-qam", "Fix late bug"], check=True)
+    done = subprocess.run(hub, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    after = {r["path"]: r for r in await service.stored_features(async_driver, project_id=project_id)}
+    assert after["pkg/m02.py"]["commits30"] == before["pkg/m02.py"]["commits30"] + 1
+    assert after["pkg/m02.py"]["fixes"] == before["pkg/m02.py"]["fixes"] + 1
+    assert after["pkg/m03.py"]["commits"] == before["pkg/m03.py"]["commits"]
