@@ -4,27 +4,34 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 HUB := $(VENV)/bin/hub
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 APT_PACKAGES := nats-server redis-server chromium maven docker-compose git
 
-.PHONY: run test install system-packages lint web
+.PHONY: run test install system-packages lint web lock
 
 run: install system-packages web
 	$(HUB) up
 	$(HUB) graph ingest . --project commandcenter-hub --communities
-	$(HUB) run
+	HUB_ENV=development $(HUB) run
 
 test: install system-packages web
 	$(VENV)/bin/pytest -q
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Reproducible: exactly the versions and hashes of requirements.lock, then the hub itself without
+# resolving anything again. After changing dependencies in pyproject.toml: `make lock`.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/pip install -q --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install -q --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
+
+lock:
+	test -x $(VENV)/bin/uv || $(VENV)/bin/pip install -q uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 # Debian packages the runtime and the browser tests use; installed once if absent.
 system-packages:

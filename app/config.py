@@ -1,4 +1,6 @@
-"""One settings class for the whole hub, read from ``HUB_*`` environment variables and ``.env``.
+"""One settings class for the whole hub, read from ``HUB_*`` environment variables and
+``HUB_HOME/.env`` — never a ``.env`` in the current folder: a repository being ingested must not
+be able to point the hub at another Neo4j and receive its password.
 
 A dependency left unset (``neo4j_uri``, ``nats_url``, ``redis_url``) is the local one that
 ``hub up`` manages under ``HUB_HOME``; one that is set is external and never started here.
@@ -6,21 +8,24 @@ A dependency left unset (``neo4j_uri``, ``nats_url``, ``redis_url``) is the loca
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.errors import ConfigurationError
 
+_PLACEHOLDERS = frozenset({"", "changeme", "change-me", "changethis", "password", "neo4j", "secret",
+                           "example", "placeholder", "xxx", "todo"})  # fmt: skip
 _MEMORY = re.compile(r"^\d+[kmg]$", re.IGNORECASE)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=None, extra="ignore")
 
     hub_id: str = Field(default="local", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
     hub_name: str = "Local Hub"
@@ -83,13 +88,25 @@ class Settings(BaseSettings):
     predict_interval_min: int = Field(default=15, ge=1, le=60)
     predict_retrain_weekday: int = Field(default=6, ge=0, le=6)
 
-    environment: Literal["development", "production"] = "development"  # GraphiQL only in development
+    # GraphiQL (behind the login) only in development; `make run` sets HUB_ENV=development.
+    environment: Literal["development", "production"] = Field(
+        default="development", validation_alias=AliasChoices("HUB_ENV", "HUB_ENVIRONMENT", "environment")
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # Worker processes of `hub serve`: graph responses are CPU-bound Python, so one per core
     # serves concurrent clients in parallel (each keeps its own caches and connections).
     api_workers: int = Field(default=1, ge=1, le=64)
     startup_timeout_s: float = 90.0
+
+    # --- Trust boundary (issue 12, app/auth) ---
+    allowed_hosts: list[str] = []  # Host names besides 127.0.0.1/localhost/[::1] (DNS rebinding)
+    metrics_public: bool = False  # /metrics without a credential
+    auth_cache_ttl_s: float = Field(default=30.0, ge=0, le=600)  # revocation is seen at once anyway
+    session_ttl_s: float = Field(default=12 * 3600.0, gt=0)  # the browser login
+    rate_limit_requests: int = Field(default=6000, ge=1)  # per key (or session) and window
+    rate_limit_window_s: float = Field(default=60.0, gt=0)
+    # --- end trust boundary ---
 
     @field_validator("home", "runtime_cache", mode="after")
     @classmethod
@@ -118,6 +135,15 @@ class Settings(BaseSettings):
         if not _MEMORY.match(value):
             raise ValueError("memory sizes look like 512m or 4g")
         return value.lower()
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        """Outside development a configured secret must be a real one."""
+        if self.environment != "development" and self.neo4j_password is not None:
+            value = self.neo4j_password.get_secret_value()
+            if value.strip().lower() in _PLACEHOLDERS:
+                raise ValueError("HUB_NEO4J_PASSWORD is empty or a placeholder; set a real secret")
+        return self
 
     # Where each dependency is, local or external.
     @property
@@ -167,6 +193,12 @@ class Settings(BaseSettings):
         )
 
 
+def home_env_file() -> Path:
+    """``HUB_HOME/.env``: the one settings file read besides the environment."""
+    return Path(os.environ.get("HUB_HOME", "~/.commandcenter")).expanduser() / ".env"
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    env_file = home_env_file()
+    return Settings(_env_file=env_file if env_file.is_file() else None)  # type: ignore[call-arg]

@@ -6,14 +6,22 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import orjson
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
 from strawberry.fastapi import GraphQLRouter
+from strawberry.types.unset import UNSET
 
 from app import __version__
+from app.auth.graphql import authenticate_connection_init
+from app.auth.middleware import TrustBoundary, authorize_route
+from app.auth.router import router as auth_router
+from app.auth.scopes import API_PREFIXES
+from app.auth.service import Guard
 from app.config import Settings, get_settings
 from app.core.db import create_async_driver
 from app.core.errors import HubError
@@ -31,6 +39,7 @@ from app.intelligence.router import router as intelligence_router
 from app.schema import get_context, schema
 
 DOMAIN_ROUTERS = (
+    auth_router,
     health_router,
     graph_router,
     events_router,
@@ -48,6 +57,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.driver = create_async_driver(settings)
+        # The trust boundary's revocation epoch and rate limits (app/auth); created lazily, so the
+        # API starts while Redis is down (keys are then verified against the graph every time).
+        redis_url = settings.redis_server_url
+        app.state.redis = Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=2)
+        app.state.guard = Guard(settings, app.state.driver, app.state.redis)
         # Event backbone: connects in the background, so graph reads serve while NATS is down.
         app.state.events = EventService(settings)
         # The API handles no events and sends no heartbeat (the worker does, once per hub); its
@@ -62,9 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.bridge.stop()
             await app.state.events.close()
+            await app.state.redis.aclose()
             await app.state.driver.close()
 
-    app = FastAPI(title="CommandCenter Hub", version=__version__, lifespan=lifespan)
+    # Every route passes its scope rule (app/auth/scopes.py); the middleware authenticates first.
+    app = FastAPI(title="CommandCenter Hub", version=__version__, lifespan=lifespan,
+                  dependencies=[Depends(authorize_route)])  # fmt: skip
+    app.add_middleware(TrustBoundary, settings=settings)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(CorrelationMiddleware)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
@@ -73,10 +91,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # GraphiQL is served in development only; subscriptions use both websocket protocols (default).
     graphql = HubGraphQLRouter(
         schema,
+        path="/graphql",  # the route's own path, not an include prefix: its scope rule names it
         context_getter=get_context,
         graphql_ide="graphiql" if settings.environment == "development" else None,
     )
-    app.include_router(graphql, prefix="/graphql", include_in_schema=False)
+    app.include_router(graphql, include_in_schema=False)
 
     mount_web(app)  # last: the API routes above take precedence over the SPA fallback
 
@@ -91,7 +110,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 class HubGraphQLRouter(GraphQLRouter):  # type: ignore[type-arg]
-    """Encodes responses with orjson: several times faster than json.dumps on large graphs."""
+    """Encodes responses with orjson: several times faster than json.dumps on large graphs. A
+    websocket without a session cookie authenticates in its connection_init payload."""
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        if context.principal is None:
+            guard = context.request.app.state.guard
+            context.principal = await authenticate_connection_init(guard, context.connection_params)
+        return UNSET  # a plain connection_ack, as before
 
     def encode_json(self, data: object) -> str:
         # str, not bytes: the same encoder frames websocket messages, and a binary frame is
@@ -100,7 +126,6 @@ class HubGraphQLRouter(GraphQLRouter):  # type: ignore[type-arg]
 
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
-_API_PREFIXES = ("api/", "graphql", "healthz", "metrics", "docs", "redoc", "openapi.json", "rpc", "ws")
 
 
 def mount_web(app: FastAPI, dist: Path = WEB_DIST) -> None:
@@ -113,7 +138,7 @@ def mount_web(app: FastAPI, dist: Path = WEB_DIST) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str) -> FileResponse:
-        if path.startswith(_API_PREFIXES):
+        if path.startswith(API_PREFIXES):
             raise HTTPException(status_code=404)
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(dist):

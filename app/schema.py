@@ -16,8 +16,10 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 
+from app.auth.graphql import ScopeGuard
 from app.compliance.schema import ComplianceMutation
 from app.config import Settings
+from app.core.principal import Principal, principal_of
 from app.events.schema import EventsSubscription
 from app.graph.execution import FlatListExecutionContext
 from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, ValidationByText
@@ -46,17 +48,26 @@ SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 class HubContext(BaseContext):
     """What every resolver gets: the Neo4j driver, the settings and the event service (or None)."""
 
-    def __init__(self, *, driver: AsyncDriver, settings: Settings, events: Any | None) -> None:
+    def __init__(
+        self,
+        *,
+        driver: AsyncDriver,
+        settings: Settings,
+        events: Any | None,
+        principal: Principal | None = None,
+    ) -> None:
         super().__init__()
         self.driver = driver
         self.settings = settings
         self.events = events
+        self.principal = principal  # checked per root field by app.auth.graphql.ScopeGuard
         self.loaders: dict[str, Any] = {}  # per-request DataLoaders by name (one round trip per level)
 
 
 async def get_context(connection: HTTPConnection) -> HubContext:
     state = connection.app.state
-    return HubContext(driver=state.driver, settings=state.settings, events=getattr(state, "events", None))
+    return HubContext(driver=state.driver, settings=state.settings, events=getattr(state, "events", None),
+                      principal=principal_of(connection))  # fmt: skip
 
 
 schema = HubSchema(
@@ -67,6 +78,7 @@ schema = HubSchema(
     execution_context_class=FlatListExecutionContext,
     extensions=[
         HubErrorCodes,
+        ScopeGuard,  # before the cost estimate: a caller without the scope learns nothing more
         functools.partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
         functools.partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),

@@ -36,6 +36,24 @@ from app.config import Settings
 from app.core.db import create_driver
 
 ROOT = Path(__file__).resolve().parents[1]
+# The trust boundary (issue 12): every request carries an admin API key made through the service.
+HEADERS: dict[str, str] = {}
+
+
+async def admin_headers(settings: Settings) -> dict[str, str]:
+    from app.auth.models import KeyRequest
+    from app.auth.service import create_key
+    from app.core.db import create_async_driver
+
+    driver = create_async_driver(settings)
+    try:
+        request = KeyRequest(name="bench", scopes=["admin"])  # type: ignore[list-item]
+        token = (await create_key(driver, database=settings.neo4j_database, request=request)).token
+    finally:
+        await driver.close()
+    return {"Authorization": f"Bearer {token}"}
+
+
 GRAPH_FIELDS = "truncated nodes { id entity label distance } edges { fromId toId type } stats { nodeCount }"
 # The whole VISLZR shape: every property of every node and edge comes back as metadata.
 GRAPH_FIELDS_FULL = (
@@ -145,7 +163,7 @@ async def run_scenario(
                 truncated += 1
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=60, limits=limits, headers=HEADERS) as client:
         for body in bodies[:5]:  # warm-up: plans cached, pages in memory
             if "rest" in body:
                 await client.get(f"{base}{body['rest']}", params=body["params"])
@@ -171,7 +189,7 @@ async def run_scenario(
 async def warm_up(base: str, ids: dict[str, Any]) -> None:
     """Touch every sampled neighbourhood once, so the figures are the steady state (page cache warm)
     rather than the first read of each page from disk; the first pass is reported on its own."""
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(timeout=60, headers=HEADERS) as client:
         for file_id, project_id in ids["files"]:
             await client.get(
                 f"{base}/api/projects/{project_id}/graph",
@@ -181,8 +199,8 @@ async def warm_up(base: str, ids: dict[str, Any]) -> None:
             await client.get(f"{base}/api/symbols/{symbol_id}/dependencies", params={"depth": 3})
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def start_server(port: int, workers: int, root: Path = ROOT) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -200,13 +218,16 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
             "--workers",
             str(workers),
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+            if (
+                httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1, headers=HEADERS).status_code
+                == 200
+            ):
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -214,9 +235,42 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the API did not start")
 
 
+async def auth_overhead(args: argparse.Namespace, ids: dict[str, Any]) -> None:
+    """projectGraph depth 2 on the code before the trust boundary (``--before-root``, e.g. a
+    `git archive` of the commit before it) and on this code, alternating in the same run."""
+    make = scenarios(ids)["projectGraph depth 2 around a file (limit 500)"]
+    before = start_server(args.port + 1, 1, Path(args.before_root))
+    after = start_server(args.port, 1)
+    medians: dict[str, list[float]] = {"before": [], "after": []}
+    try:
+        await warm_up(f"http://127.0.0.1:{args.port}", ids)
+        for round_ in range(args.rounds):
+            for label, port in (("before", args.port + 1), ("after", args.port)):
+                result = await run_scenario(f"http://127.0.0.1:{port}", make, requests=args.requests,
+                                            concurrency=1, seed=round_)  # fmt: skip
+                assert result["errors"] == 0, result["first_error"]
+                medians[label].append(result["median_ms"])
+                print(json.dumps({"round": round_, "code": label, **result}), flush=True)
+    finally:
+        for server in (before, after):
+            server.terminate()
+            server.wait(timeout=10)
+    b, a = statistics.median(medians["before"]), statistics.median(medians["after"])
+    print("\n| code | rounds | median of medians ms | per-round medians |")
+    print("|---|---|---|---|")
+    for label, value in (("before (no boundary)", b), ("after (key + scopes + rate limit)", a)):
+        key = "before" if label.startswith("before") else "after"
+        print(f"| {label} | {args.rounds} | {value:.2f} | {', '.join(f'{m:.1f}' for m in medians[key])} |")
+    print(f"\nadded by the boundary: {a - b:+.2f} ms on the median")
+
+
 async def main_async(args: argparse.Namespace) -> None:
     settings = Settings()
     ids = sample_ids(settings)
+    HEADERS.update(await admin_headers(settings))
+    if args.before_root:
+        await auth_overhead(args, ids)
+        return
     base = f"http://127.0.0.1:{args.port}"
     server = start_server(args.port, args.workers)
     results: list[dict[str, Any]] = []
@@ -272,6 +326,8 @@ def main() -> None:
         "--only", nargs="*", default=[], help="run only scenarios whose name has one of these"
     )
     parser.add_argument("--cold", action="store_true", help="first measure depth 2 before the warm-up pass")
+    parser.add_argument("--before-root", help="a checkout without the trust boundary: measure its overhead")
+    parser.add_argument("--rounds", type=int, default=6, help="alternations for --before-root")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -88,3 +88,16 @@ async def async_driver(settings: Settings) -> AsyncIterator[AsyncDriver]:
     async_drv = create_async_driver(settings)
     yield async_drv
     await async_drv.close()
+
+
+@pytest.fixture(scope="session")
+def admin_token(settings: Settings) -> str:
+    """An admin API key: what every test that calls the API sends."""
+    from tests_support import create_token
+
+    return create_token(settings, ["admin"])
+
+
+@pytest.fixture(scope="session")
+def auth_headers(admin_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {admin_token}"}

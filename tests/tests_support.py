@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import socket
 from collections import Counter
+from typing import Any
 
 
 def free_ports(count: int) -> list[int]:
@@ -41,3 +42,30 @@ def ast_kind_counts(tree: ast.AST) -> Counter[str]:
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--enable-unsafe-swiftshader"]  # fmt: skip
+
+
+def api_client(app: object, token: str | None, **kwargs: object):  # type: ignore[no-untyped-def]
+    """A TestClient that talks to the app as a loopback caller (the Host allow-list) with a key."""
+    from fastapi.testclient import TestClient
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return TestClient(app, base_url="http://127.0.0.1:8000", headers=headers, **kwargs)  # type: ignore[arg-type]
+
+
+def create_token(settings: Any, scopes: list[str], projects: list[str] | None = None) -> str:
+    """A real API key made through the auth service (the secret is only known here)."""
+    import asyncio
+
+    from app.auth.models import KeyRequest
+    from app.auth.service import create_key
+    from app.core.db import create_async_driver
+
+    async def make() -> str:
+        drv = create_async_driver(settings)
+        try:
+            request = KeyRequest(name="test", scopes=scopes, projects=projects)  # type: ignore[arg-type]
+            return (await create_key(drv, database=settings.neo4j_database, request=request)).token
+        finally:
+            await drv.close()
+
+    return asyncio.run(make())

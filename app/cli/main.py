@@ -25,6 +25,8 @@ from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
 from app.cli.predict_cmd import predict_app
 from app.cli.run_cmd import run as run_hub
+from app.cli.token_cmd import login as auth_login
+from app.cli.token_cmd import login_url, token_app
 from app.config import get_settings
 from app.core.db import create_async_driver
 from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput
@@ -39,6 +41,8 @@ app.add_typer(predict_app, name="predict")  # issue 15: hub predict train|run|ba
 app.add_typer(events_app, name="events")  # issue 5: hub events [publish]
 app.command("worker")(events_worker)  # issue 5: the arq worker
 app.command("run")(run_hub)  # issue 12: runtime + API + worker, supervised together
+app.add_typer(token_app, name="token")  # issue 12: API keys
+app.command("login")(auth_login)  # issue 12: a new one-time VISLZR login URL
 console = Console()
 # The driver logs each retry as a warning; the CLI reports failures itself.
 logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -216,6 +220,8 @@ def serve(
     settings = get_settings()
     count = workers or settings.api_workers
     bound_host, bound_port = host or settings.api_host, port or settings.api_port
+    # Like Jupyter: a one-time URL that logs the local admin into VISLZR (token file 0600).
+    console.print(f"VISLZR login (one-time): {login_url(settings, port=bound_port)}", highlight=False)
     if count == 1:
         uvicorn.run(create_app(settings), host=bound_host, port=bound_port, log_level="info")
     else:  # worker processes import the factory and read the same HUB_* environment

@@ -20,7 +20,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.auth.service import authorize_rpc_method
 from app.core.errors import DependencyUnavailable, HubError, InvalidInput, LimitExceeded, NotFound
+from app.core.principal import principal_of
 from app.events.models import RPC_READ_QUERIES, EventQuery, PublishRequest
 from app.events.service import EventService, run_named_read
 
@@ -120,6 +122,7 @@ async def _call(request: Request, item: Any) -> dict[str, Any] | None:
             raise RpcError(METHOD_NOT_FOUND, "Method not found", {"method": item["method"]})
         if not isinstance(params, dict):
             raise RpcError(INVALID_PARAMS, "Invalid params: use named parameters (an object)")
+        authorize_rpc_method(principal_of(request), item["method"])  # issue 12: scope per method
         result = await method(request, params)
     except RpcError as error:
         response = _error(id_, error.code, error.message, error.data)

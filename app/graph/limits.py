@@ -28,10 +28,12 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    Undefined,
     VariableNode,
     get_named_type,
     get_nullable_type,
     is_list_type,
+    value_from_ast_untyped,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
@@ -41,6 +43,10 @@ from app.core.errors import HubError
 MAX_COST = 50_000
 DEFAULT_LIST_SIZE = 10
 SIZE_ARGUMENTS = ("first", "limit")
+# projectView-like fields: ``maxNodes`` bounds the nodes the database folds and each open group
+# (``expanded``) is one more bounded read, so both count once (not multiplied by the selection).
+VIEW_SIZE_ARGUMENT, OPEN_GROUPS_ARGUMENT = "maxNodes", "expanded"
+OPEN_GROUP_COST = 10
 
 
 class _Estimator:
@@ -87,6 +93,23 @@ class _Estimator:
                 return max(value, 0)
         return None
 
+    def argument(self, node: FieldNode, definition: GraphQLField, name: str) -> Any:
+        """An argument's value: literal, variable, or the schema's default."""
+        if name not in definition.args:
+            return None
+        given = {argument.name.value: argument.value for argument in node.arguments or ()}
+        if name not in given:
+            default = definition.args[name].default_value
+            return None if default is Undefined else default
+        return value_from_ast_untyped(given[name], self.variables)
+
+    def view_cost(self, node: FieldNode, definition: GraphQLField) -> int:
+        max_nodes = self.argument(node, definition, VIEW_SIZE_ARGUMENT)
+        groups = self.argument(node, definition, OPEN_GROUPS_ARGUMENT)
+        nodes = max_nodes if isinstance(max_nodes, int) and not isinstance(max_nodes, bool) else 0
+        open_groups = len(groups) if isinstance(groups, list) else 0
+        return max(nodes, 0) + OPEN_GROUP_COST * open_groups
+
     def field_cost(
         self, node: FieldNode, parent: GraphQLNamedType, size: int | None, seen: frozenset[str]
     ) -> int:
@@ -94,6 +117,13 @@ class _Estimator:
         definition = fields.get(node.name.value)
         if definition is None:  # __typename, introspection fields
             return 1
+        if VIEW_SIZE_ARGUMENT in definition.args:
+            return self.view_cost(node, definition) + self.plain_field_cost(node, definition, size, seen)
+        return self.plain_field_cost(node, definition, size, seen)
+
+    def plain_field_cost(
+        self, node: FieldNode, definition: GraphQLField, size: int | None, seen: frozenset[str]
+    ) -> int:
         own_size = self.size_argument(node, definition)
         is_list = is_list_type(get_nullable_type(definition.type))
         multiplier = (own_size or size or DEFAULT_LIST_SIZE) if is_list else 1

@@ -19,7 +19,7 @@ from neo4j import AsyncDriver
 
 from app.config import Settings
 from app.core.db import run_named
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import InvalidInput, LimitExceeded, NotFound
 from app.core.values import plain_map, utc_now
 from app.graph.models import (
     DEFAULT_GRAPH_NODES,
@@ -558,6 +558,7 @@ async def find_path(
 # -- search ----------------------------------------------------------------------------------
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 MAX_SEARCH_TERMS = 8
+MAX_SEARCH_OFFSET = 1_000  # deepest search page start (issue 12: offsets bound database work)
 
 
 def lucene_query(text: str) -> str:
@@ -584,6 +585,13 @@ async def search(
     """Full-text search across scopes, ranked by score; cursors page through the ranking."""
     offset = decode_cursor(after)
     check_page_size(first)
+    if offset > MAX_SEARCH_OFFSET:
+        # Each full-text index returns offset + first hits before paging: deep pages cost the
+        # database that many hits per scope. Refused here, before Neo4j.
+        raise LimitExceeded(
+            f"search offset {offset} exceeds the limit of {MAX_SEARCH_OFFSET}",
+            hint="narrow the query or the scope instead of paging deeper",
+        )
     chosen = list(dict.fromkeys(scopes)) or list(SearchScope)
     rows = await _run(
         driver,

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fastapi.testclient import TestClient
+from tests_support import api_client
 
 from app.cli.events_cmd import parse_time
 from app.config import Settings
@@ -21,12 +21,12 @@ from app.runtime.services import LocalNats
 HUB = str(Path(sys.executable).with_name("hub"))
 
 
-def test_api_serves_reads_while_nats_is_down_and_recovers(settings: Settings) -> None:
+def test_api_serves_reads_while_nats_is_down_and_recovers(settings: Settings, admin_token: str) -> None:
     nats_server = LocalNats(settings, settings.nats_port)
     assert nats_server.stop()
     try:
         started = time.monotonic()
-        with TestClient(create_app(settings)) as client:
+        with api_client(create_app(settings), admin_token) as client:
             assert time.monotonic() - started < 10, "start-up waited for NATS"
             health = client.get("/healthz")
             assert health.status_code == 503

@@ -74,17 +74,20 @@ async def test_graph_changed_subscription_filters_by_project(settings: Settings)
     await events.close()
 
 
-def test_the_app_answers_graphql_ws_in_text_frames(settings: Settings) -> None:
+WS_GRAPHQL = "ws://127.0.0.1:8000/graphql"  # the TestClient's websocket_connect ignores base_url
+
+
+def test_the_app_answers_graphql_ws_in_text_frames(settings: Settings, admin_token: str) -> None:
     """Browsers' graphql-ws clients reject binary frames; the app's JSON encoder must yield text."""
     import json
 
-    from fastapi.testclient import TestClient
+    from tests_support import api_client
 
     from app.main import create_app
 
     with (
-        TestClient(create_app(settings)) as client,
-        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket,
+        api_client(create_app(settings), admin_token) as client,
+        client.websocket_connect(WS_GRAPHQL, subprotocols=["graphql-transport-ws"]) as socket,
     ):
-        socket.send_json({"type": "connection_init"})
+        socket.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {admin_token}"}})
         assert json.loads(socket.receive_text()) == {"type": "connection_ack"}

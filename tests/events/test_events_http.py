@@ -20,7 +20,8 @@ from app.main import create_app
 
 
 class LiveServer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, token: str) -> None:
+        self.headers = {"Authorization": f"Bearer {token}"}
         self.port = free_ports(1)[0]
         self.url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(settings)
@@ -44,8 +45,8 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live(settings: Settings) -> Iterator[LiveServer]:
-    with LiveServer(settings) as server:
+def live(settings: Settings, admin_token: str) -> Iterator[LiveServer]:
+    with LiveServer(settings, admin_token) as server:
         yield server
 
 
@@ -56,7 +57,7 @@ def domain() -> str:
 def test_publish_echoes_correlation_and_carries_it_into_the_event(live: LiveServer) -> None:
     d = domain()
     parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-    with httpx.Client(base_url=live.url) as client:
+    with httpx.Client(base_url=live.url, headers=live.headers) as client:
         response = client.post(
             "/api/events/publish",
             json={"subject": f"hub.local.{d}.created", "data": {"name": "veria"}},
@@ -83,7 +84,7 @@ def test_publish_echoes_correlation_and_carries_it_into_the_event(live: LiveServ
 def test_retried_publish_with_the_same_id_is_stored_once(live: LiveServer) -> None:
     d = domain()
     body = {"subject": f"hub.local.{d}.created", "id": f"fixed-{d}", "data": {}}
-    with httpx.Client(base_url=live.url) as client:
+    with httpx.Client(base_url=live.url, headers=live.headers) as client:
         first = client.post("/api/events/publish", json=body).json()
         second = client.post("/api/events/publish", json=body).json()
         assert second["duplicate"] and second["seq"] == first["seq"]
@@ -105,25 +106,27 @@ def test_retried_publish_with_the_same_id_is_stored_once(live: LiveServer) -> No
     ],
 )
 def test_bad_publishes_get_4xx_with_reason(live: LiveServer, body: dict, status: int, reason: str) -> None:
-    response = httpx.post(f"{live.url}/api/events/publish", json=body)
+    response = httpx.post(f"{live.url}/api/events/publish", json=body, headers=live.headers)
     assert response.status_code == status, response.text
     assert reason in response.text
 
 
 def test_malformed_json_and_bad_query_patterns(live: LiveServer) -> None:
-    response = httpx.post(
-        f"{live.url}/api/events/publish", content=b"{not json", headers={"content-type": "application/json"}
-    )
+    json_headers = {"content-type": "application/json", **live.headers}
+    response = httpx.post(f"{live.url}/api/events/publish", content=b"{not json", headers=json_headers)
     assert response.status_code == 422
-    bad = httpx.get(f"{live.url}/api/events", params={"subject": "hub.>.x"})
+    bad = httpx.get(f"{live.url}/api/events", params={"subject": "hub.>.x"}, headers=live.headers)
     assert bad.status_code == 400 and "last" in bad.text
-    assert httpx.get(f"{live.url}/api/events", params={"limit": 0}).status_code == 422
+    assert httpx.get(f"{live.url}/api/events", params={"limit": 0}, headers=live.headers).status_code == 422
 
 
 async def test_websocket_streams_live_events(live: LiveServer) -> None:
     d = domain()
     ws_url = live.url.replace("http", "ws") + f"/api/events/stream?subject=hub.local.{d}.*"
-    async with websockets.connect(ws_url) as ws, httpx.AsyncClient(base_url=live.url) as client:
+    async with (
+        websockets.connect(ws_url, additional_headers=live.headers) as ws,
+        httpx.AsyncClient(base_url=live.url, headers=live.headers) as client,
+    ):
         sent = []
         for i in range(5):
             response = await client.post(
@@ -138,14 +141,14 @@ async def test_websocket_streams_live_events(live: LiveServer) -> None:
 async def test_websocket_with_a_bad_pattern_is_closed_with_the_reason(live: LiveServer) -> None:
     ws_url = live.url.replace("http", "ws") + "/api/events/stream?subject=hub.>.bad"
     with pytest.raises(websockets.exceptions.InvalidStatus):
-        async with websockets.connect(ws_url) as ws:
+        async with websockets.connect(ws_url, additional_headers=live.headers) as ws:
             await ws.recv()
 
 
 async def test_sse_streams_live_events(live: LiveServer) -> None:
     d = domain()
     async with (
-        httpx.AsyncClient(base_url=live.url, timeout=10) as client,
+        httpx.AsyncClient(base_url=live.url, timeout=10, headers=live.headers) as client,
         client.stream("GET", "/api/events/stream", params={"subject": f"hub.local.{d}.>"}) as stream,
     ):
         assert stream.headers["content-type"].startswith("text/event-stream")

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
-from fastapi.testclient import TestClient
 from nats.js.errors import NotFoundError
 from neo4j import AsyncDriver
 from pydantic import ValidationError
+from tests_support import api_client
 
 from app.config import Settings
 from app.core.errors import InvalidInput
@@ -195,7 +195,7 @@ async def dead_letter(events: EventService, correlation: str) -> Any:
 
 
 async def test_a_push_naming_an_option_or_an_unknown_folder_never_reaches_git(
-    settings: Settings, async_driver: AsyncDriver, worker: Worker, tmp_path: Path
+    settings: Settings, async_driver: AsyncDriver, worker: Worker, tmp_path: Path, admin_token: str
 ) -> None:
     written = tmp_path / "written-by-git"
     option = f"--output={written}"
@@ -207,7 +207,7 @@ async def test_a_push_naming_an_option_or_an_unknown_folder_never_reaches_git(
         push = {"repo": str(known), "project": known.name, "before": option, "after": after}
 
         # 1. At the edge: the API refuses the event (JSON-RPC and REST), the CLI too.
-        with TestClient(create_app(settings)) as client:
+        with api_client(create_app(settings), admin_token) as client:
             body = {"jsonrpc": "2.0", "method": "bus.publish", "id": 1,
                     "params": {"subject": "hub.local.code.pushed", "data": push}}  # fmt: skip
             refused = client.post("/rpc", json=body).json()

@@ -7,14 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from tests_support import api_client
 
 from app.config import Settings
 from app.main import create_app
 
 
 @pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+def client(settings: Settings, admin_token: str) -> Iterator[TestClient]:
+    with api_client(create_app(settings), admin_token) as test_client:
         import time
 
         deadline = time.monotonic() + 30

@@ -72,9 +72,9 @@ def two_hubs(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str, lis
                 process.wait(timeout=20)
 
 
-def online(url: str) -> set[str]:
+def online(url: str, headers: dict[str, str]) -> set[str]:
     try:
-        response = httpx.get(f"{url}/api/federation/hubs", timeout=3)
+        response = httpx.get(f"{url}/api/federation/hubs", timeout=3, headers=headers)
     except httpx.HTTPError:
         return set()
     return {hub["id"] for hub in response.json()["hubs"]} if response.status_code == 200 else set()
@@ -96,11 +96,12 @@ def wait_until(predicate, seconds: float) -> float:  # type: ignore[no-untyped-d
     raise AssertionError(f"not within {seconds}s")
 
 
-def test_hubs_discover_each_other_and_a_stopped_one_is_pruned(two_hubs) -> None:  # type: ignore[no-untyped-def]
+def test_hubs_discover_each_other_and_a_stopped_one_is_pruned(two_hubs, auth_headers) -> None:  # type: ignore[no-untyped-def]
     east, west, west_processes = two_hubs
+    h = auth_headers
     wait_until(lambda: serving(east) and serving(west), 60)
     started = time.monotonic()
-    wait_until(lambda: {"east", "west"} <= online(east) and {"east", "west"} <= online(west), 10)
+    wait_until(lambda: {"east", "west"} <= online(east, h) and {"east", "west"} <= online(west, h), 10)
     discovered = time.monotonic() - started
     assert discovered < 10
 
@@ -108,8 +109,9 @@ def test_hubs_discover_each_other_and_a_stopped_one_is_pruned(two_hubs) -> None:
         process.terminate()
         process.wait(timeout=20)
     stopped = time.monotonic()
-    wait_until(lambda: "west" not in online(east), 35)
+    wait_until(lambda: "west" not in online(east, h), 35)
     assert time.monotonic() - stopped < 35
-    assert "east" in online(east)
-    everything = httpx.get(f"{east}/api/federation/hubs", params={"include_offline": True}).json()["hubs"]
+    assert "east" in online(east, h)
+    listing = httpx.get(f"{east}/api/federation/hubs", params={"include_offline": True}, headers=h)
+    everything = listing.json()["hubs"]
     assert {hub["id"]: hub["status"] for hub in everything}["west"] == "offline"

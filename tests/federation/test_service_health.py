@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from fastapi.testclient import TestClient
 from neo4j import AsyncDriver
-from tests_support import free_ports
+from tests_support import api_client, free_ports
 
 from app.config import Settings
 from app.events.models import EventQuery
@@ -70,7 +69,9 @@ def test_rules() -> None:
     assert classify([bad], down_after=3, slow_ms=1000) == "degraded"
 
 
-async def test_probe_down_and_back(settings: Settings, async_driver: AsyncDriver, target: Switchable) -> None:
+async def test_probe_down_and_back(
+    settings: Settings, async_driver: AsyncDriver, target: Switchable, admin_token: str
+) -> None:
     events = EventService(settings, service="health-test")
     await events.connect()
     name = "svc-" + uuid.uuid4().hex[:8]
@@ -104,7 +105,7 @@ async def test_probe_down_and_back(settings: Settings, async_driver: AsyncDriver
     summary = await events.query(EventQuery(subject="hub.global.health", limit=10_000))
     assert summary.events and "services" in summary.events[-1].data
 
-    with TestClient(create_app(settings)) as client:
+    with api_client(create_app(settings), admin_token) as client:
         listed = {s["name"]: s for s in client.get("/api/services").json()}
         assert listed[name]["health"] == "up" and listed[name]["latencyMs"] is not None
         bad = client.post("/api/services", json={"name": "x", "healthUrl": "ftp://nope"})

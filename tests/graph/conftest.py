@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from graph_factory import CodeGraph, build_code_graph
 from neo4j import Driver
+from tests_support import api_client
 
 from app.config import Settings
 from app.main import create_app
@@ -20,8 +21,8 @@ def code_graph(driver: Driver, settings: Settings) -> CodeGraph:
 
 
 @pytest.fixture(scope="session")
-def api(settings: Settings, code_graph: CodeGraph) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+def api(settings: Settings, code_graph: CodeGraph, admin_token: str) -> Iterator[TestClient]:
+    with api_client(create_app(settings), admin_token) as client:
         yield client
 
 

@@ -119,3 +119,30 @@ def test_an_invalid_query_stays_invalid_and_a_valid_one_valid(gql, code_graph: C
         assert "noSuchField" in wrong["errors"][0]["message"]
         right = gql("query($id: ID!) { project(id: $id) { name } }", {"id": code_graph.project_id})
         assert "errors" not in right and right["data"]["project"]["name"] == code_graph.project_name
+
+
+def test_project_view_size_and_open_groups_count_in_the_cost(gql, code_graph: CodeGraph) -> None:
+    """maxNodes and each open group are database work: counted before execution, with the figure."""
+    project = code_graph.project_id
+    view = (
+        "query($p: ID!, $n: Int!, $e: [String!]) {"
+        " projectView(projectId: $p, maxNodes: $n, expanded: $e) { truncated } }"
+    )
+    small = gql(view, {"p": project, "n": 100, "e": []})
+    assert small["extensions"]["cost"]["estimated"] >= 100
+    wide = gql(view, {"p": project, "n": 20_000, "e": [f"folder:{i}" for i in range(4_000)]})
+    error = wide["errors"][0]
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED" and wide["data"] is None
+    assert error["extensions"]["cost"] >= 20_000 + 10 * 4_000
+    assert str(error["extensions"]["cost"]) in error["message"]
+
+
+def test_deep_search_offsets_are_refused_before_the_database(gql, db_calls: list[str]) -> None:
+    import base64
+
+    deep = base64.b64encode(b"offset:50000").decode()
+    query = 'query($a: String) { search(query: "x", after: $a) { edges { node { score } } } }'
+    body = gql(query, {"a": deep})
+    assert body["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert "50001" in body["errors"][0]["message"]
+    assert db_calls == []

@@ -8,7 +8,7 @@ import uuid
 
 from fastapi.testclient import TestClient
 from graph_factory import CodeGraph
-from tests_support import free_ports
+from tests_support import api_client, free_ports
 
 from app.config import Settings
 from app.events.models import EventQuery
@@ -153,11 +153,11 @@ def test_trigger_audit_stores_a_correlated_request_in_jetstream(
 
 
 def test_trigger_audit_without_nats_still_records_the_audit(
-    settings: Settings, code_graph: CodeGraph
+    settings: Settings, code_graph: CodeGraph, admin_token: str
 ) -> None:
     (closed_port,) = free_ports(1)
     offline = settings.model_copy(update={"nats_url": f"nats://127.0.0.1:{closed_port}"})
-    with TestClient(create_app(offline)) as client:
+    with api_client(create_app(offline), admin_token) as client:
         response = client.post(
             "/graphql",
             json={

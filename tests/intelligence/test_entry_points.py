@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import AsyncDriver
+from tests_support import api_client, create_token
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
@@ -17,9 +18,17 @@ from app.main import create_app
 
 
 @pytest.fixture(scope="module")
-def api(settings: Settings, risk_project: str) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+def api(settings: Settings, risk_project: str, admin_token: str) -> Iterator[TestClient]:
+    with api_client(create_app(settings), admin_token) as client:
         yield client
+
+
+def test_scopes_guard_the_routes(api: TestClient, settings: Settings) -> None:
+    """Reads need `read`, a prediction run `write`, training `admin`."""
+    reader = {"Authorization": f"Bearer {create_token(settings, ['read'])}"}
+    assert api.get("/api/intelligence/projects/risk-demo/predictions", headers=reader).status_code == 200
+    assert api.post("/api/intelligence/projects/risk-demo/predict", headers=reader).status_code == 403
+    assert api.post("/api/intelligence/projects/risk-demo/train", headers=reader).status_code == 403
 
 
 def test_rest_predicts_and_lists(api: TestClient) -> None:

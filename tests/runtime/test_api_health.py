@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import time
 
-from fastapi.testclient import TestClient
+from tests_support import api_client
 
 from app.config import Settings
 from app.main import create_app
 from app.runtime.services import LocalRedis
 
 
-def test_healthz_all_up_then_503_when_redis_stops(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+def test_healthz_all_up_then_503_when_redis_stops(settings: Settings, admin_token: str) -> None:
+    with api_client(create_app(settings), admin_token) as client:
         response = client.get("/healthz")
         assert response.status_code == 200, response.text
         body = response.json()
@@ -32,8 +32,8 @@ def test_healthz_all_up_then_503_when_redis_stops(settings: Settings) -> None:
         assert client.get("/healthz").status_code == 200
 
 
-def test_metrics_and_openapi(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+def test_metrics_and_openapi(settings: Settings, admin_token: str) -> None:
+    with api_client(create_app(settings), admin_token) as client:
         client.get("/healthz")
         metrics = client.get("/metrics")
         assert metrics.status_code == 200

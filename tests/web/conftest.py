@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from tests_support import CHROMIUM_ARGS
+from web_support import log_in
 
+from app.config import Settings
 from app.main import WEB_DIST
 
 
@@ -25,11 +27,13 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, hub_url: str, settings: Settings) -> Iterator[Page]:
+    """A fresh page, logged in to the module's hub through the one-time login URL."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(tab, hub_url, settings)
     yield tab
     context.close()
     assert not errors, errors

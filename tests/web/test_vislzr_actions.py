@@ -18,7 +18,7 @@ import pytest
 from neo4j import Driver
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from web_support import serve_hub, shot
+from web_support import admin_headers, serve_hub, shot
 
 from app.config import Settings
 from ingest.pipeline import ingest_repository
@@ -53,7 +53,9 @@ class _Healthy(BaseHTTPRequestHandler):
 
 
 def gql(hub_url: str, query: str) -> dict[str, Any]:
-    body = httpx.post(f"{hub_url}/graphql", json={"query": query}, timeout=30).json()
+    body = httpx.post(
+        f"{hub_url}/graphql", json={"query": query}, timeout=30, headers=admin_headers(hub_url)
+    ).json()
     assert not body.get("errors"), body
     return body["data"]
 
@@ -83,7 +85,12 @@ def test_health_check_of_a_service_shows_up_then_down(
     name = f"actions-svc-{uuid.uuid4().hex[:8]}"
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/health"
-        response = httpx.post(f"{hub_url}/api/services", json={"name": name, "healthUrl": url}, timeout=30)
+        response = httpx.post(
+            f"{hub_url}/api/services",
+            json={"name": name, "healthUrl": url},
+            timeout=30,
+            headers=admin_headers(hub_url),
+        )
         assert response.status_code == 201, response.text
         service_id = response.json()["id"]
 
@@ -114,7 +121,9 @@ def test_health_check_of_a_service_shows_up_then_down(
 
 
 def test_health_check_endpoint_of_an_unknown_service_is_404(hub_url: str) -> None:
-    response = httpx.post(f"{hub_url}/api/services/{'0' * 32}/check", timeout=30)
+    response = httpx.post(
+        f"{hub_url}/api/services/{'0' * 32}/check", timeout=30, headers=admin_headers(hub_url)
+    )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
 

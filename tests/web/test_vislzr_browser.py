@@ -20,7 +20,7 @@ import httpx
 import pytest
 from neo4j import Driver
 from playwright.sync_api import Page
-from web_support import serve_hub, shot
+from web_support import admin_headers, serve_hub, shot
 
 from app.config import Settings
 from app.core.db import create_async_driver
@@ -285,7 +285,7 @@ def test_a_new_ingest_appears_live(
     # the graphChanged subscription, not by polling (asserted below).
     polls: list[str] = []
     page.on("request", lambda r: polls.append(r.url) if "projectFingerprint" in (r.post_data or "") else None)
-    published = httpx.post(f"{hub_url}/api/events/publish", json={
+    published = httpx.post(f"{hub_url}/api/events/publish", headers=admin_headers(hub_url), json={
         "subject": f"hub.{settings.hub_id}.graph.updated",
         "data": {"project": PROJECT, "project_id": fixture_repo["project_id"], "counts": {"files": 1}}})  # fmt: skip
     assert published.status_code == 201, published.text

@@ -9,10 +9,27 @@ from pathlib import Path
 
 import uvicorn
 from playwright.sync_api import Page
-from tests_support import free_ports
+from tests_support import create_token, free_ports
 
 from app.config import Settings
 from app.main import create_app
+
+_ADMIN_TOKENS: dict[str, str] = {}
+
+
+def admin_headers(hub_url: str) -> dict[str, str]:
+    """What a test's own API calls to the served hub send (the browser uses its login cookie)."""
+    return {"Authorization": f"Bearer {_ADMIN_TOKENS[hub_url]}"}
+
+
+def log_in(page: Page, hub_url: str, settings: Settings) -> None:
+    """The browser login as a user does it: the one-time URL `hub serve` prints, then the cookie."""
+    from app.auth.service import issue_login_token
+
+    page.goto(f"{hub_url}/login?token={issue_login_token(settings)}")
+    assert page.url.rstrip("/") == hub_url, page.url
+    cookie = next(c for c in page.context.cookies() if c["name"] == "hub_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
 
 def serve_hub(settings: Settings) -> Iterator[str]:
@@ -27,7 +44,9 @@ def serve_hub(settings: Settings) -> Iterator[str]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started
-    yield f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    _ADMIN_TOKENS[url] = create_token(settings, ["admin"])
+    yield url
     server.should_exit = True
     thread.join(timeout=10)
 

@@ -54,17 +54,28 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   }
 }
 
+// Without a (valid) session cookie every API call is a 401: go to the login page, which explains
+// how to get the one-time login URL (`hub serve` prints it; `hub login` makes a new one).
+function loginWhenUnauthenticated(response: Response): void {
+  if (response.status === 401) {
+    window.location.assign("/login");
+    throw new ApiError("Not logged in: redirecting to the login page.", "UNAUTHENTICATED");
+  }
+}
+
 async function post<T>(query: string, variables: Record<string, unknown>): Promise<T> {
   let response: Response;
   try {
     response = await fetch("/graphql", {
       method: "POST",
+      credentials: "same-origin", // the HttpOnly session cookie of the login step
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ query, variables }),
     });
   } catch {
     throw new ApiError("The hub's API cannot be reached. Is `hub serve` running?", "UNAVAILABLE");
   }
+  loginWhenUnauthenticated(response);
   if (response.status === 404) throw new ApiError("This hub has no GraphQL API at /graphql yet.", "UNAVAILABLE");
   let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
   try {
@@ -204,10 +215,15 @@ export interface ServiceCheck {
 export async function checkService(id: string): Promise<ServiceCheck> {
   let response: Response;
   try {
-    response = await fetch(`/api/services/${encodeURIComponent(id)}/check`, { method: "POST", headers: { Accept: "application/json" } });
+    response = await fetch(`/api/services/${encodeURIComponent(id)}/check`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
   } catch {
     throw new ApiError("The hub's API cannot be reached. Is `hub serve` running?", "UNAVAILABLE");
   }
+  loginWhenUnauthenticated(response);
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     const message = body?.error?.message ?? body?.detail ?? `The hub answered ${response.status}.`;

@@ -1,0 +1,1 @@
+"""The trust boundary: principals (API keys, browser sessions), scopes and the request guard."""

@@ -1,0 +1,3 @@
+// lastUsedAt, written at most once per verification cache period (not on every request).
+MATCH (k:ApiKey {id: $id})
+SET k.lastUsedAt = $now
