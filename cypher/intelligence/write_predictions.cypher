@@ -1,7 +1,7 @@
-// One Prediction per target and model type, replaced on each run (the newest is what counts;
+// One Prediction per File and model type (the label keeps the id lookup on its index), replaced on each run (the newest is what counts;
 // history is in the ModelTraining and event log). Ids are stable per (model type, target).
 UNWIND $rows AS row
-MATCH (t {id: row.targetId})
+MATCH (t:File {id: row.targetId})
 MERGE (p:Prediction {id: row.id})
 SET p.modelType = $modelType, p.modelVersion = $version, p.probability = row.probability,
     p.confidence = row.confidence, p.features = row.features, p.topFactors = row.topFactors,
