@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     workflow_task_dedupe_s: float = Field(default=3600.0, ge=60.0)  # a task published twice runs once
     # Tests only: SIGKILL the worker at a named point of a named step ("<point>:<step id>").
     workflow_fault: str | None = None
+    # Predictive intelligence (issue 15): the worker predicts every N minutes (a divisor of 60)
+    # and retrains every project's model once a week (0 = Monday, at 03:00 UTC).
+    predict_interval_min: int = Field(default=15, ge=1, le=60)
+    predict_retrain_weekday: int = Field(default=6, ge=0, le=6)
 
     # GraphiQL (behind the login) only in development; `make run` sets HUB_ENV=development.
     environment: Literal["development", "production"] = Field(

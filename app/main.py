@@ -36,6 +36,7 @@ from app.federation.router import router as federation_router
 from app.graph.router import router as graph_router
 from app.health.router import router as health_router
 from app.health.services_router import router as services_router
+from app.intelligence.router import router as intelligence_router
 from app.schema import get_context, schema
 from app.workflows.flows import WorkflowRuntime
 from app.workflows.router import router as workflows_router
@@ -49,6 +50,7 @@ DOMAIN_ROUTERS = (
     workflows_router,
     federation_router,
     services_router,
+    intelligence_router,
     rpc_router,
 )
 

@@ -26,6 +26,7 @@ from app.graph.execution import FlatListExecutionContext
 from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, ValidationByText
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.health.schema import HealthMutation
+from app.intelligence.schema import IntelligenceMutation, IntelligenceQuery
 from app.views.schema import ViewsMutation, ViewsQuery
 from app.work.schema import WorkMutation
 from app.workflows.schema import WorkflowsMutation, WorkflowsQuery, WorkflowsSubscription
@@ -34,7 +35,7 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery, AgentsQuery, WorkflowsQuery)
+QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery, AgentsQuery, WorkflowsQuery, IntelligenceQuery)
 MUTATIONS: tuple[type, ...] = (
     GraphMutation,
     WorkMutation,
@@ -43,6 +44,7 @@ MUTATIONS: tuple[type, ...] = (
     ViewsMutation,
     AgentsMutation,
     WorkflowsMutation,
+    IntelligenceMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription, WorkflowsSubscription)
 

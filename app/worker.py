@@ -40,6 +40,7 @@ from app.graph.flows import ingest_and_announce
 from app.graph.jobs import ingest_repo, ingest_sync
 from app.graph.service import push_project
 from app.health.services_health import probe_services
+from app.intelligence.jobs import predict_projects_job, retrain_projects_job
 from ingest.discovery import check_repo_files
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,21 @@ def worker_settings(settings: Settings) -> type:
             ),
             cron(publish_metrics_job, second=_every(settings.metrics_interval_s), timeout=30),
             cron(presence_job, second=_every(settings.presence_interval_s), timeout=30),
+            # issue 15: predictions every predict_interval_min, every project's model retrained weekly
+            cron(
+                predict_projects_job,
+                minute=set(range(0, 60, settings.predict_interval_min)),
+                second=0,
+                timeout=1800,
+            ),
+            cron(
+                retrain_projects_job,
+                weekday=settings.predict_retrain_weekday,
+                hour=3,
+                minute=0,
+                second=0,
+                timeout=3600,
+            ),
         ]
         redis_settings = RedisSettings.from_dsn(settings.redis_server_url)
         on_startup = startup_with_settings

@@ -72,6 +72,10 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/workflows/executions/{execution_id}"): READ,
     ("POST", "/api/workflows/executions/{execution_id}/cancel"): WRITE,
     ("GET", "/api/workflows/executions/{execution_id}/logs"): READ,
+    # issue 15: project by name in the path, so no per-project rule (refused to project-limited keys)
+    ("GET", "/api/intelligence/projects/{project}/predictions"): READ,
+    ("POST", "/api/intelligence/projects/{project}/predict"): WRITE,
+    ("POST", "/api/intelligence/projects/{project}/train"): ADMIN,
     ("POST", "/rpc"): DELEGATED,
     ("GET", "/graphql"): DELEGATED,  # GraphiQL (development only) and GET queries
     ("POST", "/graphql"): DELEGATED,
@@ -107,6 +111,7 @@ GRAPHQL_RULES: dict[str, Rule] = {
     "Query.projectFingerprint": _read_of("projectId"),
     "Query.communities": _read_of("projectId"),
     "Query.viewNode": READ,
+    "Query.riskPredictions": READ,  # by project name: refused to project-limited keys
     "Query.__typename": Rule(delegated=True),
     "Query.__schema": READ,
     "Query.__type": READ,
@@ -126,6 +131,7 @@ GRAPHQL_RULES: dict[str, Rule] = {
     "Mutation.runWorkflow": WRITE,
     "Mutation.cancelWorkflowExecution": WRITE,
     "Subscription.workflowLogs": READ,
+    "Mutation.predictRisk": WRITE,
     "Mutation.__typename": Rule(delegated=True),
     "Subscription.events": READ,
     "Subscription.graphChanged": _read_of("projectId"),

@@ -3,7 +3,8 @@
 ``ingest_and_announce`` is what both ``hub graph ingest`` (CLI) and the worker's ``ingest_on_push``
 do after a repository changed: ingest it (incrementally), recompute the project's GDS communities
 where the project has them (before the announcement, so that views redrawn on it group by current
-communities), then publish ``hub.<id>.graph.updated``. Later steps failing is a warning: the ingest
+communities), refresh its risk features where it has them (``app.intelligence.flows``), then
+publish ``hub.<id>.graph.updated``. Later steps failing is a warning: the ingest
 is written and consistent, only the grouping or the live redraw is stale.
 """
 
@@ -19,6 +20,7 @@ from neo4j import AsyncDriver
 
 from app.config import Settings
 from app.events.service import EventService
+from app.intelligence import flows as intelligence_flows
 from app.views import service as views_service
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ SUMMARY_COUNTS = ("files_parsed", "files_deleted", "files_edges_refreshed", "sym
 class IngestOutcome:
     summary: dict[str, Any]
     communities: int | None = None  # how many, when they were recomputed
+    risk_features: int | None = None  # files whose risk features were refreshed
     announced: bool = False
     warnings: list[str] = field(default_factory=list)
 
@@ -97,8 +100,14 @@ async def ingest_and_announce(
             outcome.communities = result.community_count
     except Exception as error:  # the ingest stands; views keep the previous communities
         outcome.warnings.append(f"GDS communities not recomputed ({type(error).__name__}: {error})")
+    if changed:  # where the project has risk features, they follow the new code and history
+        outcome.risk_features = await intelligence_flows.after_ingest(
+            driver, database=database, project_id=summary["project_id"]
+        )
     if changed or always_announce or outcome.communities is not None:
         extra = {} if outcome.communities is None else {"communities": outcome.communities}
+        if outcome.risk_features is not None:
+            extra["riskFeatures"] = outcome.risk_features
         try:
             await events.wait_ready(ready_timeout_s)
             await announce_ingest(events, settings=settings, summary=summary, repo=repo,

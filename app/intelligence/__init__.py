@@ -1,0 +1,1 @@
+"""The intelligence domain: risk features, defect and failure models, predictions, back-tests."""

@@ -1,0 +1,6 @@
+// Training labels: how many fix commits touched each file in ($from, $to] (epoch seconds).
+UNWIND $fileIds AS fileId
+MATCH (f:File {id: fileId})
+OPTIONAL MATCH (c:Commit)-[:MODIFIED]->(f)
+WHERE c.isFix AND c.time.epochSeconds > $from AND c.time.epochSeconds <= $to
+RETURN f.id AS fileId, count(c) AS fixes
