@@ -24,6 +24,9 @@ from app.core.principal import Forbidden, Unauthenticated, principal_of
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Neither is a CORS-safelisted type: a cross-site page cannot send one without a preflight, which
+# this hub never answers (no CORS), so both are safe from browsers; text/plain and forms are not.
+BODY_MEDIA_TYPES = frozenset({"application/json", "application/yaml"})
 OPEN_PATHS = frozenset({"/healthz", "/login", "/logout"})
 
 
@@ -65,8 +68,11 @@ class TrustBoundary:
             _same_origin(headers, host)
         if method in UNSAFE_METHODS and _has_body(headers):
             media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if media_type != "application/json":
-                raise UnsupportedMediaType("request bodies are JSON: send Content-Type: application/json")
+            if media_type not in BODY_MEDIA_TYPES:
+                raise UnsupportedMediaType(
+                    "request bodies are JSON: send Content-Type: application/json "
+                    "(a workflow document may also be application/yaml)"
+                )
 
         path: str = scope["path"]
         token = _credential(headers)

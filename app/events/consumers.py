@@ -29,6 +29,7 @@ from nats.aio.msg import Msg
 from nats.js import api
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from app.core.errors import InvalidInput, NotFound
 from app.events.models import Event
@@ -112,19 +113,28 @@ class DurableHandlers:
                     await js.add_consumer(self.settings.events_stream, config=config)
         return await js.pull_subscribe_bind(durable=config.durable_name, stream=self.settings.events_stream)
 
+    async def _bind(self, route: Route) -> Any:
+        """The route's pull subscription, once NATS is up and the consumer exists; waited for with
+        a growing pause (0.25 s up to 5 s) while the stream or the connection is not there yet."""
+
+        def not_ready(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.info("handler %s: consumer not ready (%s); retrying", route.name, type(error).__name__)
+
+        async for attempt in AsyncRetrying(
+            wait=wait_exponential(multiplier=0.25, max=5.0),
+            retry=retry_if_exception_type(Exception),
+            before_sleep=not_ready,
+        ):
+            with attempt:
+                await self.events.ready.wait()
+                return await self._ensure(route)
+        raise AssertionError("unreachable: tenacity retries until it succeeds")  # pragma: no cover
+
     async def _run(self, route: Route) -> None:
         """Pull and handle forever; a lost connection or a removed consumer is waited out."""
-        delay = 0.25
         while True:
-            await self.events.ready.wait()
-            try:
-                sub = await self._ensure(route)
-            except Exception as error:
-                log.info("handler %s: consumer not ready (%s); retrying", route.name, type(error).__name__)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
-            delay = 0.25
+            sub = await self._bind(route)
             self._bound += 1
             if self._bound >= len(self.router.routes):
                 self.ready.set()

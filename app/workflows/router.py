@@ -28,7 +28,7 @@ async def list_workflows(request: Request) -> list[WorkflowDef]:
 
 @router.post("", status_code=201)
 async def apply(request: Request) -> WorkflowDef:
-    """The body is the workflow as YAML (``application/yaml`` or text) or JSON."""
+    """The body is the workflow as YAML (``application/yaml``) or JSON (``application/json``)."""
     raw = await request.body()
     if len(raw) > 256 * 1024:
         raise InvalidInput("the workflow document is larger than 256 KiB")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from nats.js import JetStreamContext, api
 from nats.js.errors import (
     BadRequestError,
+    InvalidKeyError,
     KeyNotFoundError,
     KeyWrongLastSequenceError,
     NoKeysError,
@@ -138,7 +140,7 @@ class WorkflowStore:
     async def get_definition(self, name: str) -> WorkflowDef:
         try:
             entry = await self.definitions.get(name)
-        except KeyNotFoundError:
+        except (KeyNotFoundError, InvalidKeyError):  # a name that cannot be a key names nothing
             raise NotFound(f"no workflow named {name!r}", hint="`hub workflow apply FILE` first") from None
         return WorkflowDef.model_validate_json(entry.value or b"{}")
 
@@ -252,8 +254,12 @@ class WorkflowStore:
         return ExecutionView(execution=execution, steps=[results[i] for i in order if i in results])
 
 
+EXECUTION_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
 def _check_id(execution_id: str) -> None:
-    if not execution_id or len(execution_id) > 64 or not execution_id.replace("-", "").isalnum():
+    # ASCII only: str.isalnum() accepts any Unicode letter, which a KV key cannot hold.
+    if not EXECUTION_ID.fullmatch(execution_id):
         raise InvalidInput(f"{execution_id!r} is not an execution id")
 
 

@@ -2,5 +2,5 @@
 UNWIND $fileIds AS fileId
 MATCH (f:File {id: fileId})
 OPTIONAL MATCH (c:Commit)-[:MODIFIED]->(f)
-WHERE c.isFix AND c.time.epochSeconds > $from AND c.time.epochSeconds <= $to
+WHERE c.isFix AND datetime(c.time).epochSeconds > $from AND datetime(c.time).epochSeconds <= $to
 RETURN f.id AS fileId, count(c) AS fixes

@@ -7,8 +7,8 @@ UNWIND $fileIds AS fileId
 MATCH (f:File {id: fileId})
 CALL (f) {
   OPTIONAL MATCH (p:Person)-[:AUTHORED]->(c:Commit)-[m:MODIFIED]->(f)
-  WHERE c.time.epochSeconds < $asOf
-  WITH p, c, m, ($asOf - c.time.epochSeconds) / 86400.0 AS days
+  WHERE datetime(c.time).epochSeconds < $asOf
+  WITH p, c, m, ($asOf - datetime(c.time).epochSeconds) / 86400.0 AS days
   RETURN count(c) AS commits,
          sum(CASE WHEN days <= 30 THEN 1 ELSE 0 END) AS commits30,
          sum(CASE WHEN days <= 90 THEN 1 ELSE 0 END) AS commits90,
@@ -28,7 +28,7 @@ CALL (f) {
 }
 CALL (f) {
   OPTIONAL MATCH (p:Person)-[:AUTHORED]->(c:Commit)-[:MODIFIED]->(f)
-  WHERE c.time.epochSeconds < $asOf
+  WHERE datetime(c.time).epochSeconds < $asOf
   WITH p.id AS author, count(c) AS n
   RETURN max(n) AS topAuthorCommits
 }

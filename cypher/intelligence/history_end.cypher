@@ -1,3 +1,3 @@
 // The newest commit time (epoch seconds) of a project's repositories: the end of its history.
 MATCH (:Project {id: $projectId})-[:HAS_REPO]->(r:Repo)-[:HAS_COMMIT]->(c:Commit)
-RETURN max(c.time).epochSeconds AS end
+RETURN max(datetime(c.time)).epochSeconds AS end

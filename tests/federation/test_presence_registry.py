@@ -101,7 +101,7 @@ def test_hubs_discover_each_other_and_a_stopped_one_is_pruned(two_hubs, auth_hea
     h = auth_headers
     wait_until(lambda: serving(east) and serving(west), 60)
     # Each hub is up once its worker heartbeats (it hears itself); discovery is timed from there.
-    wait_until(lambda: "east" in online(east) and "west" in online(west), 90)
+    wait_until(lambda: "east" in online(east, h) and "west" in online(west, h), 90)
     started = time.monotonic()
     wait_until(lambda: {"east", "west"} <= online(east, h) and {"east", "west"} <= online(west, h), 10)
     discovered = time.monotonic() - started

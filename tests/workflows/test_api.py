@@ -55,7 +55,10 @@ def test_apply_run_and_read_an_execution_over_rest_and_graphql(api: TestClient, 
         "name: rest-ok\nsteps:\n  - {id: one, agent: echo, with: {x: 1}}\n"
         "  - {id: two, agent: echo, needs: [one]}\n"
     )
-    assert api.post("/api/workflows", content=doc).status_code == 201
+    assert (
+        api.post("/api/workflows", content=doc, headers={"content-type": "application/yaml"}).status_code
+        == 201
+    )
     response = api.post(
         "/api/workflows/rest-ok/run?wait=true&timeout=60", json={"event": {"data": {"k": "v"}}}
     )
