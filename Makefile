@@ -7,15 +7,15 @@ HUB := $(VENV)/bin/hub
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 APT_PACKAGES := nats-server redis-server chromium maven docker-compose git
 
-.PHONY: run test install system-packages lint web lock
+.PHONY: run test install install-tools system-packages lint web lock
 
-run: install system-packages web
+run: install install-tools system-packages web
 	$(HUB) up
 	$(HUB) graph ingest . --project commandcenter-hub --communities
 	$(HUB) workflow apply workflows/ci-pipeline.yaml
 	HUB_ENV=development $(HUB) run
 
-test: install system-packages web
+test: install install-tools system-packages web
 	$(VENV)/bin/pytest -q
 
 install: $(STAMP)
@@ -33,6 +33,14 @@ $(STAMP): pyproject.toml requirements.lock
 lock:
 	test -x $(VENV)/bin/uv || $(VENV)/bin/pip install -q uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+# The eslint the linter agent falls back on for a JS/TS repository without its own: `npm ci` from
+# tools/eslint's lock file, redone only when the lock file changes.
+install-tools: tools/eslint/node_modules/.package-lock.json
+
+tools/eslint/node_modules/.package-lock.json: tools/eslint/package.json tools/eslint/package-lock.json
+	cd tools/eslint && npm ci --no-audit --no-fund
+	touch $@
 
 # Debian packages the runtime and the browser tests use; installed once if absent.
 system-packages:

@@ -47,6 +47,13 @@ class Target:
     project_id: str | None
     target_id: str | None
     relative: str | None = None  # a File's path: the check is limited to it
+    files: tuple[str, ...] = ()  # or these repo-relative files (a negotiated sub-check)
+
+    def scope(self, suffixes: tuple[str, ...]) -> list[str]:
+        """What a tool is pointed at: the listed files it can read, else the one File, else all."""
+        if self.files:
+            return [f for f in self.files if f.endswith(suffixes)]
+        return [self.relative or "."]
 
 
 BuiltinRun = Callable[[AgentRequest, BuiltinContext], Awaitable[AgentResult]]
@@ -102,8 +109,24 @@ async def _target(request: AgentRequest, ctx: BuiltinContext) -> Target:
         raise ValueError(f"project {project!r} has no ingested repository")
     repo = params.get("repo") or data.get("repo")
     if isinstance(repo, str) and repo:
-        return Target(Path(repo), None, None, None)
+        return Target(Path(repo), None, None, None, files=_listed_files(Path(repo), params.get("files")))
     raise ValueError("say what to check: with.target (node id), with.project or with.repo")
+
+
+def _listed_files(root: Path, files: Any) -> tuple[str, ...]:
+    """``with.files``: repo-relative paths of existing files inside the repository, nothing else."""
+    if files is None:
+        return ()
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files) or len(files) > 1000:
+        raise ValueError("files must be a list of at most 1000 repo-relative paths")
+    base = root.resolve()
+    checked = []
+    for name in files:
+        path = (base / name).resolve()
+        if Path(name).is_absolute() or not path.is_relative_to(base) or not path.is_file():
+            raise ValueError(f"{name!r} is not a file inside the repository")
+        checked.append(path.relative_to(base).as_posix())
+    return tuple(checked)
 
 
 async def run_tool(
@@ -177,25 +200,17 @@ async def run_echo(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
 
 # --- linter -------------------------------------------------------------------------------------
 async def run_linter(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
-    """ruff on the Python code (with the repository's own config, if any); eslint when the
-    repository has an eslint config and eslint installed in node_modules."""
+    """ruff on the Python code (with the repository's own config, if any); eslint on the JS/TS
+    code when the repository has an eslint config (its own eslint if installed, else the hub's)."""
     target = await _target(request, ctx)
-    scope = target.relative or "."
-    code, out, err = await run_tool(
-        [
-            sys.executable,
-            "-m",
-            "ruff",
-            "check",
-            "--output-format",
-            "json",
-            "--no-cache",
-            "--exit-zero",
-            "--",
-            scope,
-        ],
-        cwd=target.repo_path,
-    )
+    scope = target.scope(PYTHON_SUFFIXES)
+    code, out, err = (0, b"[]", b"")
+    if scope:
+        code, out, err = await run_tool(
+            [sys.executable, "-m", "ruff", "check", "--output-format", "json", "--no-cache", "--exit-zero",
+             "--", *scope],
+            cwd=target.repo_path,
+        )  # fmt: skip
     if code != 0:
         return AgentResult(status=Outcome.ERROR, summary=f"ruff failed: {err.decode()[-500:]}")
     findings = [
@@ -212,6 +227,8 @@ async def run_linter(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
     return _verdict("linter", target, findings, "lint findings")
 
 
+PYTHON_SUFFIXES = (".py", ".pyi")
+SCRIPT_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
 ESLINT_CONFIGS = (
     "eslint.config.js",
     "eslint.config.mjs",
@@ -225,13 +242,39 @@ ESLINT_CONFIGS = (
 )
 
 
+LEGACY_ESLINT_CONFIGS = {name for name in ESLINT_CONFIGS if name.startswith(".eslintrc")}
+# The hub's own eslint (tools/eslint, `npm ci` from its lock file by `make install-tools`): used
+# for a repository that has an eslint config but no eslint installed.
+HUB_ESLINT = Path(__file__).resolve().parents[2] / "tools" / "eslint" / "node_modules" / ".bin" / "eslint"
+
+
+def eslint_binary(repo_path: Path) -> Path | None:
+    """The repository's own eslint when installed, else the hub's, else None."""
+    for candidate in (repo_path / "node_modules" / ".bin" / "eslint", HUB_ESLINT):
+        if candidate.exists():
+            return candidate
+    return None
+
+
 async def _eslint(target: Target) -> list[Finding]:
-    binary = target.repo_path / "node_modules" / ".bin" / "eslint"
-    if not binary.exists() or not any((target.repo_path / name).exists() for name in ESLINT_CONFIGS):
+    """eslint with the repository's own config, when it has one (flat or legacy)."""
+    configs = [name for name in ESLINT_CONFIGS if (target.repo_path / name).exists()]
+    scope = target.scope(SCRIPT_SUFFIXES)
+    if not configs or not scope:
         return []
-    _, out, _ = await run_tool(
-        [str(binary), "--format", "json", "--", target.relative or "."], cwd=target.repo_path
+    binary = eslint_binary(target.repo_path)
+    if binary is None:
+        missing = "an eslint config but no eslint: npm install in it, or `make install-tools`"
+        return [Finding(rule="eslint:unavailable", severity="low", message=f"the repository has {missing}")]
+    env = {**os.environ, "ESLINT_USE_FLAT_CONFIG": "false" if configs[0] in LEGACY_ESLINT_CONFIGS else "true"}
+    code, out, err = await run_tool(
+        [str(binary), "--format", "json", "--no-error-on-unmatched-pattern", "--", *scope],
+        cwd=target.repo_path,
+        env=env,
     )
+    if code not in (0, 1):  # 2: eslint itself failed (a broken config, a plugin it cannot load)
+        message = (err or out).decode(errors="replace").strip()[-1500:]
+        return [Finding(rule="eslint:error", severity="medium", message=f"eslint failed: {message}")]
     findings: list[Finding] = []
     with contextlib.suppress(ValueError):
         for file in json.loads(out or b"[]"):
@@ -252,24 +295,26 @@ async def _eslint(target: Target) -> list[Finding]:
 async def run_security_scan(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
     """bandit (Python security smells) and detect-secrets (credentials committed in any file)."""
     target = await _target(request, ctx)
-    scope = target.relative or "."
-    _, out, err = await run_tool(
-        [
-            sys.executable,
-            "-m",
-            "bandit",
-            "-q",
-            "-f",
-            "json",
-            "-r",
-            "--exit-zero",
-            "-x",
-            "./.venv,./node_modules,./.git",
-            "--",
-            scope,
-        ],
-        cwd=target.repo_path,
-    )
+    scope = target.scope(PYTHON_SUFFIXES)  # empty: a negotiated list without Python files
+    out, err = b"{}", b""
+    if scope:
+        _, out, err = await run_tool(
+            [
+                sys.executable,
+                "-m",
+                "bandit",
+                "-q",
+                "-f",
+                "json",
+                "-r",
+                "--exit-zero",
+                "-x",
+                "./.venv,./node_modules,./.git",
+                "--",
+                *scope,
+            ],
+            cwd=target.repo_path,
+        )
     try:
         report = json.loads(out or b"{}")
     except ValueError:
@@ -294,7 +339,7 @@ async def run_security_scan(request: AgentRequest, ctx: BuiltinContext) -> Agent
             "--exclude-files",
             r"(^|/)(\.venv|node_modules|\.git)/",
             "--",
-            scope,
+            *target.scope(("",)),
         ],
         cwd=target.repo_path,
     )
@@ -444,7 +489,59 @@ async def run_graph_review(request: AgentRequest, ctx: BuiltinContext) -> AgentR
             Finding(rule=rule, severity=severity, message=r["message"], path=r["path"], line=r["line"])
             for r in records
         )
-    return _verdict("graph-review", target, findings, "graph findings")
+    result = _verdict("graph-review", target, findings, "graph findings")
+    subcheck = request.params.get("subcheck", "lint")
+    flagged = sorted({f.path for f in findings if f.path and (target.repo_path / f.path).is_file()})
+    if subcheck and flagged and ctx.nc is not None:
+        result.output["subchecks"] = {
+            str(subcheck): await _delegate(ctx, str(subcheck), target, flagged[:200], findings, request)
+        }
+    return result
+
+
+async def _delegate(
+    ctx: BuiltinContext,
+    capability: str,
+    target: Target,
+    files: list[str],
+    findings: list[Finding],
+    request: AgentRequest,
+) -> dict[str, Any]:
+    """Negotiation in use: the files the graph flagged go to whoever serves ``capability`` (by
+    default the linter) for a second look; its findings on them come back into the output."""
+    from redis.asyncio import Redis
+
+    from app.agents.negotiation import NegotiationFailed, negotiate
+    from app.core.errors import InvalidInput
+
+    context = {
+        "repo": str(target.repo_path),
+        "files": files,
+        "flagged": [{"rule": f.rule, "path": f.path, "line": f.line} for f in findings if f.path][:500],
+    }
+    redis = Redis.from_url(ctx.settings.redis_server_url)
+    try:
+        sub, responder = await negotiate(
+            nc=ctx.nc,
+            redis=redis,
+            capability=capability,
+            requester="graph-review",
+            context=context,
+            known_capabilities=set(NEGOTIABLE),
+            deadline_s=float(request.params.get("subcheck_deadline_s", 120)),
+            correlation_id=request.correlation_id,
+        )
+    except (NegotiationFailed, InvalidInput) as error:
+        return {"error": str(error)}
+    finally:
+        await redis.aclose()
+    return {
+        "responder": responder,
+        "status": sub.status.value,
+        "summary": sub.summary,
+        "files": len(files),
+        "findings": [f.model_dump() for f in sub.findings[:200]],
+    }
 
 
 # --- health-checker ---------------------------------------------------------------------------
@@ -517,6 +614,27 @@ BUILTINS: dict[str, BuiltinSpec] = {
         ),
     )
 }
+
+
+# Capabilities a built-in agent serves to other agents by negotiation (``agent.negotiate.<c>``):
+# the sub-task runs that agent on the files of the shared context.
+NEGOTIABLE: dict[str, str] = {"lint": "linter", "security": "security-scan"}
+
+
+async def run_negotiated(
+    capability: str, task: dict[str, Any], context: dict[str, Any], ctx: BuiltinContext
+) -> AgentResult:
+    """A negotiated sub-task: the built-in agent of ``capability`` on the context's repository
+    and files (checked like any ``with.files``); an agent's own error is the responder's refusal."""
+    repo, files = context.get("repo"), context.get("files")
+    if not isinstance(repo, str) or not isinstance(files, list):
+        raise ValueError("the shared context must name a repo and its files")
+    params = {k: v for k, v in task.items() if k not in ("repo", "files")}
+    name = NEGOTIABLE[capability]
+    result = await run(name, AgentRequest(agent=name, params={**params, "repo": repo, "files": files}), ctx)
+    if result.status == Outcome.ERROR:
+        raise ValueError(result.summary)
+    return result
 
 
 async def run(name: str, request: AgentRequest, ctx: BuiltinContext) -> AgentResult:

@@ -81,3 +81,30 @@ class AgentResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     audit_kind: str | None = None  # set by agents whose result is recorded as an (:Audit)
     target_id: str | None = None  # the File/Symbol/Project the audit is about
+
+
+# --- negotiation: one agent hands a sub-task to another ------------------------------------------
+CAPABILITY_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+CONTEXT_KEY_PATTERN = r"^hub:negotiate:ctx:[0-9a-f]{32}$"
+
+
+class NegotiationRequest(BaseModel):
+    """Sent on ``agent.negotiate.<capability>``: the sub-task's own parameters, and the key of
+    the shared context in Redis (the data itself never travels in the message)."""
+
+    model_config = ConfigDict(extra="forbid")
+    capability: str = Field(pattern=CAPABILITY_PATTERN)
+    requester: str = Field(pattern=NAME_PATTERN)
+    context_key: str = Field(pattern=CONTEXT_KEY_PATTERN)
+    task: dict[str, Any] = Field(default_factory=dict)
+    deadline_ms: int = Field(ge=1, le=3_600_000)
+    correlation_id: str | None = Field(default=None, max_length=128)
+
+
+class NegotiationResponse(BaseModel):
+    """The answer: the responder's verdict, or why it refused (``error``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    responder: str
+    result: AgentResult | None = None
+    error: str | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -391,3 +392,26 @@ async def pending_audits(
         named_query("agents/pending_audits"), limit=limit, database_=settings.neo4j_database, routing_="r"
     )
     return [record.data() for record in records]
+
+
+# --- negotiation ------------------------------------------------------------------------------
+async def serve_negotiation(*, driver: AsyncDriver, settings: Settings, nc: Any, redis: Any) -> list[Any]:
+    """Answer ``agent.negotiate.<capability>`` for every capability a built-in agent serves to
+    others (``builtin.NEGOTIABLE``); the subscriptions. Run by every workflow worker (a queue
+    group: each sub-task reaches one of them)."""
+    from app.agents.negotiation import serve_capability
+
+    ctx = builtin.BuiltinContext(driver=driver, settings=settings, nc=nc)
+    subscriptions = []
+    for capability, agent_name in builtin.NEGOTIABLE.items():
+        handle = functools.partial(_negotiated, capability, ctx=ctx)
+        subscriptions.append(
+            await serve_capability(nc, redis, capability=capability, responder=agent_name, handle=handle)
+        )
+    return subscriptions
+
+
+async def _negotiated(
+    capability: str, task: dict[str, Any], context: dict[str, Any], *, ctx: builtin.BuiltinContext
+) -> AgentResult:
+    return await builtin.run_negotiated(capability, task, context, ctx)
