@@ -4,7 +4,7 @@ runs them on their agents and advances the execution. Run as many as you like, a
 Why it survives SIGKILL: a task is acknowledged only after its result is recorded (create-only
 KV put) and the next steps are queued; until then JetStream redelivers it after ``ack_wait``.
 A redelivered task whose result already exists is not run again: the worker only repeats the
-idempotent tail (projection, queueing the next steps, settling the execution), which is what a
+idempotent tail (queueing the next steps, the log line, settling the execution), which is what a
 kill between recording and acknowledging left undone. A long step keeps its task with
 in-progress heartbeats. Errors are retried with the step's backoff (a delayed NAK), a step's
 ``timeout`` bounds each attempt, and a cancelled execution stops its running steps at the next
@@ -174,45 +174,58 @@ class Engine:
             await self.store.create_execution(execution)
         except KeyWrongLastSequenceError:
             execution = await self.store.get_execution(execution.id)
-        await service.project_execution(driver=self.driver, settings=self.settings, execution=execution)
+        # The KV state is the record (the projector writes the graph from it): queue at once.
+        await self.store.enqueue(execution, ready_steps(execution.definition, set()))
         await self.log(execution, f"execution of {workflow.name} started", key="started")
-        await self.store.enqueue(execution.id, ready_steps(execution.definition, set()))
         return execution
 
     async def cancel(self, execution_id: str) -> Execution:
         execution, changed = await self.store.settle(execution_id, ExecutionStatus.CANCELLED)
         if changed:
-            await service.project_execution(driver=self.driver, settings=self.settings, execution=execution)
             await self.log(execution, "execution cancelled", level="warning", key="cancelled", durable=True)
         return execution
 
     # --- one task -----------------------------------------------------------------------------
     async def handle(self, msg: Msg) -> None:
-        # Reset the ack timer at once: reading the state before the agent starts (and its own
-        # heartbeats) can take a while on a loaded machine, and a redelivery meanwhile would run
-        # the step twice (allowed: at least once, but wasteful).
+        received = now_iso()
+        # Reset the ack timer at once (a publish, no round trip): on a loaded machine reading the
+        # state before the agent's own heartbeats start can take a while, and a redelivery
+        # meanwhile would run the step twice (allowed: at least once, but wasteful).
         with contextlib.suppress(Exception):
             await msg.in_progress()
         try:
             task = StepTask.model_validate_json(msg.data)
-            execution = await self.store.get_execution(task.execution_id)
+            if task.step_ids:  # the execution and its results in one round trip
+                execution, results = await asyncio.gather(
+                    self.store.get_execution(task.execution_id),
+                    self.store.results_for(task.execution_id, task.step_ids),
+                )
+            else:
+                execution = await self.store.get_execution(task.execution_id)
+                results = await self.store.results_of(execution)
             step = execution.definition.step(task.step_id)
         except Exception as error:  # a poison task: terminated, not redelivered forever
             log.warning("dropping bad workflow task: %s", error)
             await msg.term()
             return
-        results = await self.store.results_of(execution)  # this step's own result included
-        existing = results.get(step.id)
+        existing = results.get(step.id)  # recorded before a crash: only the tail is repeated
         if existing is None:
-            recorded = await self._run_step(msg, execution, step, results)
+            recorded = await self._run_step(msg, execution, step, results, received=received)
             if recorded is None:
                 return  # NAKed for a retry: the task comes back after the backoff
             existing = recorded
-        await self._after_record(execution, existing)
+        results = {**results, existing.step_id: existing}
+        await self._after_record(execution, existing, results)
         await msg.ack()
 
     async def _run_step(
-        self, msg: Msg, execution: Execution, step: StepDef, results: dict[str, StepResult]
+        self,
+        msg: Msg,
+        execution: Execution,
+        step: StepDef,
+        results: dict[str, StepResult],
+        *,
+        received: str,
     ) -> StepResult | None:
         started = now_iso()
         attempts = int(msg.metadata.num_delivered or 1)
@@ -221,11 +234,13 @@ class Engine:
             return StepResult(
                 execution_id=execution.id,
                 step_id=step.id,
+                workflow=execution.workflow,
                 status=status,
                 attempts=attempts,
                 started_at=started,
                 ended_at=now_iso(),
                 error=error,
+                received_at=received,
                 **extra,
             )
 
@@ -341,15 +356,25 @@ class Engine:
         self._fault("after_record", result.step_id)
         return stored
 
-    async def _after_record(self, execution: Execution, result: StepResult) -> None:
-        """The idempotent tail: project, log, queue what is ready, settle when all is recorded."""
-        # The projection and the re-read of every result are independent: one round trip, not two.
-        _, results = await asyncio.gather(
-            service.project_result(
-                driver=self.driver, settings=self.settings, execution=execution, result=result
-            ),
-            self.store.results_of(execution),
-        )
+    async def _after_record(
+        self, execution: Execution, result: StepResult, results: dict[str, StepResult]
+    ) -> None:
+        """The idempotent tail: queue what is ready, then log, and settle when every step is
+        recorded (the graph follows from the KV state: ``projection.py``). ``results`` are
+        those read with the task plus this one; a dependent that also waits on a step not among
+        them (a fan-in) has that result read again, since a sibling may have been recorded
+        meanwhile by another worker."""
+        definition = execution.definition
+        dependents = [s for s in definition.steps if result.step_id in s.needs and s.id not in results]
+        unknown = sorted({need for s in dependents for need in s.needs if need not in results})
+        if len(results) < len(definition.steps) and (unknown or not dependents):
+            # Without dependents this may be the last step to settle: the others may have been
+            # recorded since the task was read.
+            missing = [s.id for s in definition.steps if s.id not in results]
+            results = {**results, **await self.store.results_for(execution.id, missing)}
+        ready = [s.id for s in dependents if all(need in results for need in s.needs)]
+        if ready:  # first: the next steps' clock is running
+            await self.store.enqueue(execution, ready)
         level = "info" if result.status in (StepStatus.PASSED, StepStatus.SKIPPED) else "warning"
         detail = f": {result.error}" if result.error else ""
         await self.log(
@@ -360,14 +385,11 @@ class Engine:
             key="done",
             status=result.status.value,
         )
-        ready = ready_steps(execution.definition, set(results))
-        if ready:
-            await self.store.enqueue(execution.id, ready)
-        if len(results) == len(execution.definition.steps):
+        if len(results) == len(definition.steps):
             status, warnings = outcome(execution, results)
-            settled, changed = await self.store.settle(execution.id, status, warnings=warnings)
-            if changed or settled.status in TERMINAL:
-                await service.project_execution(driver=self.driver, settings=self.settings, execution=settled)
+            settled, changed = await self.store.settle(
+                execution.id, status, warnings=warnings, known=execution
+            )
             if changed:
                 await self.log(
                     settled,
@@ -384,11 +406,17 @@ class Engine:
 
 
 class Worker:
-    """The loop: fetch tasks from the durable pull consumer, handle up to ``concurrency`` at once."""
+    """Takes tasks from the durable pull consumer and handles up to ``concurrency`` at once.
+
+    Why ``fetch(1)`` first: nats-py's ``fetch(n)`` on an empty queue turns into a lingering pull
+    that, once a first task arrives, keeps waiting for the other ``n - 1`` until its timeout, so
+    a step queued while the worker was idle sat in the client for up to the whole fetch timeout.
+    ``fetch(1)`` returns the moment a task arrives; a second, no-wait ``fetch`` then takes what
+    else is already queued, up to the free slots (a backlog still drains in batches). One pull
+    at a time, so a worker never holds a task it has no room to run."""
 
     def __init__(self, engine: Engine, *, concurrency: int) -> None:
         self.engine = engine
-        self.gate = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
         self.running: set[asyncio.Task[None]] = set()
         self.stopping = asyncio.Event()
@@ -401,13 +429,16 @@ class Worker:
                 await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
                 continue
             try:
-                msgs = await sub.fetch(free, timeout=1.0)
+                msgs = await sub.fetch(1, timeout=5.0)
             except TimeoutError:
                 continue
             except Exception as error:
                 log.warning("fetching workflow tasks failed: %s", error)
                 await asyncio.sleep(0.5)
                 continue
+            if free > 1:
+                with contextlib.suppress(TimeoutError):
+                    msgs += await sub.fetch(min(free - 1, 256), timeout=0.01)
             for msg in msgs:
                 task = asyncio.create_task(self._guarded(msg))
                 self.running.add(task)

@@ -10,6 +10,7 @@ from typing import Any
 
 import nats
 from neo4j import AsyncDriver
+from redis.asyncio import Redis
 
 import app.agents.service as agents
 from app.config import Settings
@@ -17,6 +18,7 @@ from app.events.service import EventService, subject_matches
 from app.workflows import definitions, service
 from app.workflows.engine import Engine, Worker
 from app.workflows.models import TERMINAL, Execution, ExecutionView, WorkflowDef
+from app.workflows.projection import Projector
 from app.workflows.service import WorkflowStore
 
 log = logging.getLogger(__name__)
@@ -106,8 +108,12 @@ async def run_worker(settings: Settings, driver: AsyncDriver, *, concurrency: in
     engine = await runtime.connect()
     await agents.ensure_builtin_agents(driver=driver, settings=settings)
     worker = Worker(engine, concurrency=concurrency or settings.workflow_concurrency)
+    projector = Projector(settings=settings, driver=driver, store=engine.store)
+    redis = Redis.from_url(settings.redis_server_url)
+    negotiation = await agents.serve_negotiation(driver=driver, settings=settings, nc=runtime.nc, redis=redis)
     background = [
         asyncio.create_task(follow_triggers(runtime), name="workflow-triggers"),
+        asyncio.create_task(projector.run(), name="workflow-projection"),
     ]
     try:
         await worker.run()
@@ -116,6 +122,10 @@ async def run_worker(settings: Settings, driver: AsyncDriver, *, concurrency: in
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
+        for subscription in negotiation:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+        await redis.aclose()
         await runtime.close()
 
 

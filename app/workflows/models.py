@@ -100,6 +100,7 @@ class StepResult(BaseModel):
     execution_id: str
     step_id: str
     status: StepStatus
+    workflow: str = ""  # the workflow's name (the projector needs it; empty in older results)
     attempts: int = 1
     started_at: str
     ended_at: str
@@ -107,6 +108,8 @@ class StepResult(BaseModel):
     error: str | None = None
     audit_id: str | None = None
     agent_ms: float = 0.0  # time inside the agent, to tell engine overhead from agent time
+    # When a worker received the task: splits a step's overhead into queue wait and handling.
+    received_at: str | None = None
 
 
 class StepTask(BaseModel):
@@ -114,6 +117,9 @@ class StepTask(BaseModel):
 
     execution_id: str
     step_id: str
+    # Every step id of the execution: lets the worker read the execution and the recorded
+    # results at once (one round trip, not two). Empty in tasks queued by an older worker.
+    step_ids: list[str] = Field(default_factory=list)
 
 
 class ExecutionView(BaseModel):

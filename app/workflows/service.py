@@ -173,12 +173,21 @@ class WorkflowStore:
         return execution
 
     async def settle(
-        self, execution_id: str, status: ExecutionStatus, *, warnings: list[str] | None = None
+        self,
+        execution_id: str,
+        status: ExecutionStatus,
+        *,
+        warnings: list[str] | None = None,
+        known: Execution | None = None,
     ) -> tuple[Execution, bool]:
         """Move a running execution to a final status (compare-and-set; retried on a race). Returns
-        the execution and whether this call made the change."""
+        the execution and whether this call made the change. ``known`` (the execution as the
+        caller last read it, with its revision) saves the first read; a stale one only costs a
+        failed compare-and-set and a re-read."""
+        execution = known.model_copy() if known is not None else None
         while True:
-            execution = await self.get_execution(execution_id)
+            if execution is None:
+                execution = await self.get_execution(execution_id)
             if execution.status in TERMINAL:
                 return execution, False
             execution.status = status
@@ -190,6 +199,7 @@ class WorkflowStore:
                     execution_id, execution.model_dump_json().encode(), last=execution.revision
                 )
             except KeyWrongLastSequenceError:
+                execution = None
                 continue
             return execution, True
 
@@ -230,22 +240,30 @@ class WorkflowStore:
         return StepResult.model_validate_json(entry.value or b"{}")
 
     async def results_of(self, execution: Execution) -> dict[str, StepResult]:
-        found = await asyncio.gather(
-            *(self.get_result(execution.id, s.id) for s in execution.definition.steps)
-        )
+        return await self.results_for(execution.id, [s.id for s in execution.definition.steps])
+
+    async def results_for(self, execution_id: str, step_ids: list[str]) -> dict[str, StepResult]:
+        """The recorded results among ``step_ids`` (read in parallel: one round trip)."""
+        found = await asyncio.gather(*(self.get_result(execution_id, step_id) for step_id in step_ids))
         return {r.step_id: r for r in found if r is not None}
 
     # --- tasks --------------------------------------------------------------------------------
-    async def enqueue(self, execution_id: str, step_ids: list[str]) -> None:
-        """Queue steps (idempotent: the message id is the (execution, step) key)."""
-        for step_id in step_ids:
-            task = StepTask(execution_id=execution_id, step_id=step_id)
-            await self.js.publish(
-                f"{TASK_SUBJECT}.{execution_id}",
-                task.model_dump_json().encode(),
-                stream=TASK_STREAM,
-                headers={"Nats-Msg-Id": result_key(execution_id, step_id)},
+    async def enqueue(self, execution: Execution, step_ids: list[str]) -> None:
+        """Queue steps, all at once (idempotent: the message id is the (execution, step) key)."""
+        every_step = [s.id for s in execution.definition.steps]
+        await asyncio.gather(
+            *(
+                self.js.publish(
+                    f"{TASK_SUBJECT}.{execution.id}",
+                    StepTask(execution_id=execution.id, step_id=step_id, step_ids=every_step)
+                    .model_dump_json()
+                    .encode(),
+                    stream=TASK_STREAM,
+                    headers={"Nats-Msg-Id": result_key(execution.id, step_id)},
+                )
+                for step_id in step_ids
             )
+        )
 
     async def view(self, execution_id: str) -> ExecutionView:
         execution = await self.get_execution(execution_id)
@@ -303,33 +321,42 @@ async def project_definition(*, driver: AsyncDriver, settings: Settings, workflo
     )
 
 
-async def project_execution(*, driver: AsyncDriver, settings: Settings, execution: Execution) -> None:
+def execution_row(execution: Execution, revision: int) -> dict[str, Any]:
+    return {
+        "id": execution.id,
+        "workflowId": workflow_id(execution.workflow),
+        "status": execution.status.value,
+        "startedAt": execution.started_at,
+        "completedAt": execution.completed_at,
+        "correlationId": execution.correlation_id,
+        "revision": revision,
+    }
+
+
+def result_row(workflow: str, result: StepResult) -> dict[str, Any]:
+    return {
+        "executionId": result.execution_id,
+        "workflowId": workflow_id(workflow),
+        "stepNodeId": step_node_id(workflow, result.step_id),
+        "status": result.status.value,
+        "attempts": result.attempts,
+        "startedAt": result.started_at,
+        "endedAt": result.ended_at,
+        "auditId": result.audit_id,
+    }
+
+
+async def project_executions(*, driver: AsyncDriver, settings: Settings, rows: list[dict[str, Any]]) -> None:
+    """``execution_row``s into the graph (one UNWIND write; idempotent, newest revision wins)."""
     await driver.execute_query(
-        named_query("workflows/project_execution"),
-        id=execution.id,
-        workflowId=workflow_id(execution.workflow),
-        status=execution.status.value,
-        startedAt=execution.started_at,
-        completedAt=execution.completed_at,
-        correlationId=execution.correlation_id,
-        database_=settings.neo4j_database,
+        named_query("workflows/project_executions"), rows=rows, database_=settings.neo4j_database
     )
 
 
-async def project_result(
-    *, driver: AsyncDriver, settings: Settings, execution: Execution, result: StepResult
-) -> None:
+async def project_results(*, driver: AsyncDriver, settings: Settings, rows: list[dict[str, Any]]) -> None:
+    """``result_row``s into the graph (one UNWIND write; idempotent)."""
     await driver.execute_query(
-        named_query("workflows/project_result"),
-        executionId=execution.id,
-        workflowId=workflow_id(execution.workflow),
-        stepNodeId=step_node_id(execution.workflow, result.step_id),
-        status=result.status.value,
-        attempts=result.attempts,
-        startedAt=result.started_at,
-        endedAt=result.ended_at,
-        auditId=result.audit_id,
-        database_=settings.neo4j_database,
+        named_query("workflows/project_results"), rows=rows, database_=settings.neo4j_database
     )
 
 

@@ -20,7 +20,7 @@ from app.workflows.flows import WorkflowRuntime
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = str(Path(sys.executable).with_name("hub"))
-ACK_WAIT_S = "4"
+ACK_WAIT_S = "10"
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +49,7 @@ WorkerFactory = Callable[..., subprocess.Popen[bytes]]
 @pytest.fixture
 def start_worker(settings: Settings, tmp_path: Path) -> Iterator[WorkerFactory]:
     """Start `hub workflow worker` processes (short ack_wait, so a killed one's task comes back
-    in 4 s); all are killed at the end."""
+    in 10 s); all are killed at the end."""
     started: list[subprocess.Popen[bytes]] = []
 
     def start(fault: str | None = None) -> subprocess.Popen[bytes]:
