@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,9 @@ from app.core.errors import ConfigurationError
 
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "changethis", "password", "neo4j", "secret",
                            "example", "placeholder", "xxx", "todo"})  # fmt: skip
+NATS_HUB_USER = "hub"  # the local NATS and Redis users of the hub itself (full access)
+NATS_HOOKS_USER = "hooks"  # the git hooks: may only publish hub.<id>.code.pushed
+REDIS_HUB_USER = "hub"
 _MEMORY = re.compile(r"^\d+[kmg]$", re.IGNORECASE)
 
 
@@ -46,6 +50,9 @@ class Settings(BaseSettings):
 
     nats_url: str | None = None
     nats_port: int = 4222
+    # The URL the git hooks publish with when NATS is external (a user of that server allowed to
+    # publish only code.pushed); a local NATS has its own restricted "hooks" user.
+    nats_hooks_url: str | None = None
     redis_url: str | None = None
     redis_port: int = 6379
 
@@ -174,11 +181,41 @@ class Settings(BaseSettings):
 
     @property
     def nats_server_url(self) -> str:
-        return self.nats_url or f"nats://127.0.0.1:{self.nats_port}"
+        """What the hub's clients connect to: an external URL as configured; the local server
+        with the hub user's generated password (never print it: ``redact_url``)."""
+        if self.nats_url:
+            return self.nats_url
+        return _with_credentials(f"nats://127.0.0.1:{self.nats_port}", NATS_HUB_USER,
+                                 self.nats_password_file(NATS_HUB_USER))  # fmt: skip
+
+    @property
+    def nats_hooks_server_url(self) -> str:
+        """What the git hooks publish with: a user that may only publish ``code.pushed``."""
+        if self.nats_hooks_url:
+            return self.nats_hooks_url
+        if self.nats_url:
+            return self.nats_url
+        return _with_credentials(f"nats://127.0.0.1:{self.nats_port}", NATS_HOOKS_USER,
+                                 self.nats_password_file(NATS_HOOKS_USER))  # fmt: skip
 
     @property
     def redis_server_url(self) -> str:
-        return self.redis_url or f"redis://127.0.0.1:{self.redis_port}/0"
+        if self.redis_url:
+            return self.redis_url
+        return _with_credentials(f"redis://127.0.0.1:{self.redis_port}/0", REDIS_HUB_USER,
+                                 self.redis_password_file)  # fmt: skip
+
+    # Secrets of the local runtime (created by ``hub up``: app/runtime/secrets.py), all 0600.
+    @property
+    def secrets_dir(self) -> Path:
+        return self.home / "secrets"
+
+    def nats_password_file(self, user: str) -> Path:
+        return self.secrets_dir / f"nats-{user}-password"
+
+    @property
+    def redis_password_file(self) -> Path:
+        return self.secrets_dir / "redis-password"
 
     @property
     def browser_url(self) -> str:
@@ -189,7 +226,7 @@ class Settings(BaseSettings):
 
     @property
     def password_file(self) -> Path:
-        return self.home / "secrets" / "neo4j-password"
+        return self.secrets_dir / "neo4j-password"
 
     def neo4j_auth(self) -> tuple[str, str]:
         """The configured password, else the one generated on the local runtime's first start."""
@@ -201,6 +238,27 @@ class Settings(BaseSettings):
             f"no Neo4j password: set HUB_NEO4J_PASSWORD, or run `hub up` to create the local one "
             f"in {self.password_file}"
         )
+
+
+def _with_credentials(url: str, user: str, password_file: Path) -> str:
+    """``url`` with the user and the password read from its file; without them while the file
+    does not exist yet (the server then refuses the connection, which says "run hub up")."""
+    try:
+        password = password_file.read_text().strip()
+    except FileNotFoundError:
+        return url
+    parts = urlsplit(url)
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{parts.netloc}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for messages and status output: any password replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 def home_env_file() -> Path:

@@ -74,3 +74,38 @@ def create_token(settings: Any, scopes: list[str], projects: list[str] | None = 
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, make()).result()
+
+
+class LiveServer:
+    """The app served by uvicorn in a thread on a free loopback port (real websockets and SSE)."""
+
+    def __init__(self, settings: Any, token: str) -> None:
+        import threading
+
+        import uvicorn
+
+        from app.main import create_app
+
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.port = free_ports(1)[0]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(settings)
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets-sansio"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not (self.server.started and self.app.state.events.connected):
+            assert time.monotonic() < deadline, "server or its NATS connection did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)

@@ -26,6 +26,8 @@ from neo4j import AsyncDriver
 from app.agents.models import AgentRequest, AgentResult, AgentType, Finding, Outcome
 from app.config import Settings
 from app.core.cypher import query as named_query
+from app.core.errors import InvalidInput
+from app.graph import service as graph_service
 
 TOOL_TIMEOUT_S = 300.0
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024
@@ -109,7 +111,16 @@ async def _target(request: AgentRequest, ctx: BuiltinContext) -> Target:
         raise ValueError(f"project {project!r} has no ingested repository")
     repo = params.get("repo") or data.get("repo")
     if isinstance(repo, str) and repo:
-        return Target(Path(repo), None, None, None, files=_listed_files(Path(repo), params.get("files")))
+        # Only a repository the hub knows (ingested, or under HUB_INGEST_ROOTS), as for a push:
+        # the tools run that folder's code (test-runner runs its tests and its .venv's python),
+        # so a caller must not be able to point them at any folder of the machine.
+        try:
+            folder, _ = await graph_service.push_project(
+                driver=ctx.driver, settings=ctx.settings, repo=repo, project=None
+            )
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
+        return Target(Path(folder), None, None, None, files=_listed_files(Path(folder), params.get("files")))
     raise ValueError("say what to check: with.target (node id), with.project or with.repo")
 
 
@@ -380,12 +391,51 @@ def sandbox_prefix() -> tuple[list[str], list[str]]:
     return [], []
 
 
+# The pytest options a caller may add: selection and verbosity only. Anything else could load a
+# plugin (-p), read another config (-c, --rootdir) or delete a folder (--basetemp).
+_PYTEST_FLAGS = frozenset({"-x", "--exitfirst", "-q", "-v", "-l", "--showlocals", "--lf", "--ff"})
+_PYTEST_VALUED = frozenset({"-k", "-m", "--maxfail"})
+
+
+def pytest_arguments(raw: object) -> list[str]:
+    """``with.args`` of the test-runner, checked: allowed flags, ``-k``/``-m``/``--maxfail``
+    with a value, and test paths inside the repository (no absolute path, no ``..``)."""
+    if not isinstance(raw, list) or len(raw) > 50:
+        raise ValueError("args is a list of at most 50 pytest arguments")
+    checked: list[str] = []
+    expects_value = False
+    for item in raw:
+        if not isinstance(item, str | int) or isinstance(item, bool):
+            raise ValueError(f"pytest argument {item!r} is not a string")
+        text = str(item)
+        if expects_value:
+            if text.startswith("-"):
+                raise ValueError(f"pytest option {checked[-1]!r} needs a value, not {text!r}")
+            expects_value = False
+        elif text in _PYTEST_VALUED:
+            expects_value = True
+        elif text.startswith("-"):
+            if text not in _PYTEST_FLAGS:
+                raise ValueError(
+                    f"pytest option {text!r} is not allowed (allowed: "
+                    f"{', '.join(sorted(_PYTEST_FLAGS | _PYTEST_VALUED))}, and test paths)"
+                )
+        else:
+            path = Path(text.split("::", 1)[0])
+            if path.is_absolute() or ".." in path.parts or "\x00" in text:
+                raise ValueError(f"test path {text!r} must be relative and inside the repository")
+        checked.append(text)
+    if expects_value:
+        raise ValueError(f"pytest option {checked[-1]!r} needs a value")
+    return checked
+
+
 async def run_test_runner(request: AgentRequest, ctx: BuiltinContext) -> AgentResult:
     """pytest in a subprocess: a timeout, CPU/memory/process limits, no network when possible;
     each failed test is a finding. ``with.args`` adds pytest arguments (e.g. a test path)."""
+    extra = pytest_arguments(request.params.get("args", []))  # checked before anything else
     target = await _target(request, ctx)
     timeout_s = float(request.params.get("timeout", 600))
-    extra = [str(arg) for arg in request.params.get("args", []) if isinstance(arg, str | int)]
     prefix, sandbox = sandbox_prefix()
     sandbox += ["timeout", "rlimit-cpu", "rlimit-as 4GiB", "rlimit-nproc 512"]
     python = target.repo_path / ".venv" / "bin" / "python"

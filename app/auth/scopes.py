@@ -2,9 +2,12 @@
 field and every JSON-RPC method has a rule; anything without one is denied (and fails the tests).
 
 ``project`` names the argument or path parameter holding a project id: a key limited to named
-projects may use the operation for those projects only. An operation with no project argument
-(search, events, node lookups, mutations) is refused to a project-limited key — its answer could
-reach any project's data — so a limited key never sees another project's data through it.
+projects may use the operation for those projects only. ``filtered`` marks an operation that
+spans projects but filters its own answer to the caller's projects (search inside its Cypher;
+event reads, streams and correlation lookups by the project the event names, estate-wide events
+hidden): a limited key may use it and sees only its projects. Any other operation with no
+project argument (node lookups, traversals by node id, mutations) is refused to a
+project-limited key — its answer could reach any project's data.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Rule:
     public: bool = False  # no credential needed
     delegated: bool = False  # a credential is needed; the operation checks per field / method
     project: str | None = None  # the argument naming the project the operation is rooted at
+    filtered: bool = False  # spans projects, but its answer holds only the caller's projects
 
 
 PUBLIC = Rule(public=True)
@@ -32,6 +36,7 @@ DELEGATED = Rule(delegated=True)
 READ = Rule(Scope.READ)
 WRITE = Rule(Scope.WRITE)
 ADMIN = Rule(Scope.ADMIN)
+READ_FILTERED = Rule(Scope.READ, filtered=True)
 
 
 def _read_of(project: str) -> Rule:
@@ -51,13 +56,13 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/symbols/{symbol_id}/dependencies"): READ,
     ("GET", "/api/nodes/{node_id}/impact"): READ,
     ("GET", "/api/path"): READ,
-    ("GET", "/api/search"): READ,
+    ("GET", "/api/search"): READ_FILTERED,
     ("GET", "/api/federation/hubs"): READ,
     ("POST", "/api/events/publish"): Rule(Scope.EVENTS_PUBLISH),
-    ("GET", "/api/events"): READ,
+    ("GET", "/api/events"): READ_FILTERED,
     ("POST", "/api/events/projection/rebuild"): ADMIN,
-    ("WS", "/api/events/stream"): READ,
-    ("GET", "/api/events/stream"): READ,
+    ("WS", "/api/events/stream"): READ_FILTERED,
+    ("GET", "/api/events/stream"): READ_FILTERED,
     ("GET", "/api/services"): READ,
     ("POST", "/api/services"): ADMIN,  # registering probes a URL and reports what it saw
     ("POST", "/api/services/{service_id}/check"): ADMIN,
@@ -103,7 +108,7 @@ GRAPHQL_RULES: dict[str, Rule] = {
     "Query.symbolDependencies": READ,
     "Query.impact": READ,
     "Query.path": READ,
-    "Query.search": READ,
+    "Query.search": READ_FILTERED,
     "Query.viewProjects": READ,
     "Query.projectView": _read_of("projectId"),
     "Query.projectViewPacked": _read_of("projectId"),
@@ -133,14 +138,14 @@ GRAPHQL_RULES: dict[str, Rule] = {
     "Subscription.workflowLogs": READ,
     "Mutation.predictRisk": WRITE,
     "Mutation.__typename": Rule(delegated=True),
-    "Subscription.events": READ,
+    "Subscription.events": READ_FILTERED,
     "Subscription.graphChanged": _read_of("projectId"),
     "Subscription.__typename": Rule(delegated=True),
 }
 
 RPC_RULES: dict[str, Rule] = {
     "bus.publish": Rule(Scope.EVENTS_PUBLISH),
-    "events.query": READ,
+    "events.query": READ_FILTERED,
     "graph.query": READ,
 }
 
@@ -175,7 +180,7 @@ def check(rule: Rule | None, principal: Principal | None, *, what: str, project:
         raise Unauthenticated(f"{what} needs a credential", hint="Authorization: Bearer hub_...")
     if rule.scope is not None and not principal.has(rule.scope):
         raise Forbidden(f"{what} needs the {rule.scope.value!r} scope")
-    if principal.all_projects or rule.delegated:
+    if principal.all_projects or rule.delegated or rule.filtered:
         return
     if rule.project is None:
         raise Forbidden(f"{what} spans projects; this key is limited to named projects")

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli.common import friendly_errors
-from app.config import get_settings
+from app.config import get_settings, redact_url
 from app.core.errors import InvalidInput
 
 events_app = typer.Typer(help="Events on the NATS JetStream log", invoke_without_command=True)
@@ -75,8 +75,9 @@ async def _query(subject: str, since: datetime | None, until: datetime | None, c
     except Exception as error:
         from app.core.errors import DependencyUnavailable
 
-        raise DependencyUnavailable(f"NATS at {settings.nats_server_url} is not reachable ({error})",
-                                    hint="run `hub up`") from None  # fmt: skip
+        where = redact_url(settings.nats_server_url)
+        message = f"NATS at {where} is not reachable ({error})"
+        raise DependencyUnavailable(message, hint="run `hub up`") from None
     try:
         page = await service.query(EventQuery(subject=subject, since=since, until=until,
                                               correlation_id=correlation_id, limit=limit))  # fmt: skip
@@ -122,8 +123,11 @@ def publish(
     data: Annotated[str, typer.Option(help="the JSON payload")] = "null",
     event_id: Annotated[str | None, typer.Option("--id", help="fixed id: a retry is stored once")] = None,
     correlation_id: Annotated[str | None, typer.Option("--correlation-id")] = None,
+    as_hook: Annotated[
+        bool, typer.Option("--as-hook", help="as the git hooks' NATS user (may only publish code.pushed)")
+    ] = False,
 ) -> None:
-    """Publish one event (what the git hooks run); prints the acknowledgement as JSON."""
+    """Publish one event (what the git hooks run, with --as-hook); prints the acknowledgement as JSON."""
     from app.events.models import PublishRequest
     from app.events.service import EventService
 
@@ -133,7 +137,7 @@ def publish(
         raise InvalidInput(f"--data is not JSON: {error}") from None
 
     async def run() -> str:
-        service = EventService(get_settings(), service="cli")
+        service = EventService(get_settings(), service="git-hook" if as_hook else "cli", as_hook=as_hook)
         await asyncio.wait_for(service.connect(), 10)
         try:
             request = PublishRequest(subject=subject, data=payload, id=event_id, correlationid=correlation_id)

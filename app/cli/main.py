@@ -28,7 +28,7 @@ from app.cli.run_cmd import run as run_hub
 from app.cli.token_cmd import login as auth_login
 from app.cli.token_cmd import login_url, token_app
 from app.cli.workflow_cmd import agent_app, workflow_app
-from app.config import get_settings
+from app.config import get_settings, redact_url
 from app.core.db import create_async_driver
 from app.core.errors import ConfigurationError, DependencyUnavailable, InvalidInput
 from app.core.migrations import migrate
@@ -75,8 +75,8 @@ def up() -> None:
             hint="start it, or unset its HUB_*_URL so `hub up` runs a local one",
         )
     console.print(
-        f"[green]up[/]: neo4j {settings.neo4j_bolt_uri}, nats {settings.nats_server_url}, "
-        f"redis {settings.redis_server_url}; schema v{result.version}"
+        f"[green]up[/]: neo4j {settings.neo4j_bolt_uri}, nats {redact_url(settings.nats_server_url)}, "
+        f"redis {redact_url(settings.redis_server_url)}; schema v{result.version}"
     )
     if settings.neo4j_managed:
         console.print(f"Neo4j Browser: {settings.browser_url}  (password in {settings.password_file})")

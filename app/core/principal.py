@@ -55,3 +55,11 @@ class Principal:
 def principal_of(connection: HTTPConnection) -> Principal | None:
     """The principal the boundary attached to this request or websocket, if any."""
     return connection.scope.get("state", {}).get("principal")
+
+
+def visible_projects(principal: Principal | None) -> frozenset[str] | None:
+    """The projects whose data an answer may hold: None for every project, else the raw ids
+    granted. Without a principal, none (only public routes have none, and they show no data)."""
+    if principal is None:
+        return frozenset()
+    return principal.project_ids

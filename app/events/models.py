@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.core.errors import InvalidInput
+from ingest.ids import project_id
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
@@ -180,6 +181,33 @@ _REF = re.compile(r"^(?!-)[A-Za-z0-9._/@+-]{1,256}$")
 
 def null_commit(commit_id: str | None) -> bool:
     return commit_id is None or set(commit_id) == {"0"}
+
+
+_RAW_PROJECT_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def event_project_ids(data: Any) -> frozenset[str]:
+    """The projects an event is about, as raw ids: its data's ``project_id``/``projectId`` and
+    the id of the project it names (``project``: ids are a hash of the name). Empty for an
+    estate-wide event (presence, health, metrics, workflows, dead letters)."""
+    if not isinstance(data, dict):
+        return frozenset()
+    found: set[str] = set()
+    for key in ("project_id", "projectId"):
+        value = data.get(key)
+        if isinstance(value, str) and _RAW_PROJECT_ID.match(value):
+            found.add(value)
+    name = data.get("project")
+    if isinstance(name, str) and name:
+        found.add(project_id(name))
+    return frozenset(found)
+
+
+def visible_to(event: Event, projects: frozenset[str] | None) -> bool:
+    """Whether a caller limited to ``projects`` (None: every project) may see the event. A
+    limited caller sees only events about one of its projects; estate-wide events are hidden
+    from it, since they may describe other projects' work."""
+    return projects is None or not event_project_ids(event.data).isdisjoint(projects)
 
 
 def check_repo_path(value: str) -> str:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisc
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from app.core.deps import DriverDep
+from app.core.deps import DriverDep, VisibleProjectsDep, get_visible_projects
 from app.core.errors import DependencyUnavailable, HubError, InvalidInput
 from app.events.models import MAX_STREAM_SEQ, EventPage, EventQuery, PublishAck, PublishRequest, check_pattern
 from app.events.projection import rebuild
@@ -40,6 +40,7 @@ async def publish(body: PublishRequest, events: EventsDep) -> PublishAck:
 async def query_events(
     events: EventsDep,
     driver: DriverDep,
+    projects: VisibleProjectsDep,
     subject: str = "hub.>",
     since: datetime | None = None,
     until: datetime | None = None,
@@ -58,7 +59,7 @@ async def query_events(
         )
     except ValidationError as error:
         raise InvalidInput(f"bad query: {error.errors()[0]['msg']}") from None
-    return await events.query(q, driver=driver)
+    return await events.query(q, driver=driver, projects=projects)
 
 
 @router.post("/projection/rebuild")
@@ -76,7 +77,7 @@ async def stream_ws(websocket: WebSocket, subject: str = "hub.>") -> None:
         check_pattern(subject)
         if events is None:
             raise DependencyUnavailable("the event backbone is not started")
-        stream = await events.subscribe(subject)
+        stream = await events.subscribe(subject, projects=get_visible_projects(websocket))
     except HubError as error:
         await websocket.close(code=1008 if isinstance(error, InvalidInput) else 1011, reason=error.message)
         return
@@ -105,10 +106,12 @@ async def stream_ws(websocket: WebSocket, subject: str = "hub.>") -> None:
 
 
 @router.get("/stream", response_class=StreamingResponse)
-async def stream_sse(request: Request, events: EventsDep, subject: str = "hub.>") -> StreamingResponse:
+async def stream_sse(
+    request: Request, events: EventsDep, projects: VisibleProjectsDep, subject: str = "hub.>"
+) -> StreamingResponse:
     """The same live stream as Server-Sent Events (``id:`` is the event id)."""
     check_pattern(subject)
-    stream = await events.subscribe(subject)
+    stream = await events.subscribe(subject, projects=projects)
 
     async def body() -> AsyncIterator[str]:
         yield ": connected\n\n"

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.auth.service import authorize_rpc_method
 from app.core.errors import DependencyUnavailable, HubError, InvalidInput, LimitExceeded, NotFound
-from app.core.principal import principal_of
+from app.core.principal import principal_of, visible_projects
 from app.events.models import RPC_READ_QUERIES, EventQuery, PublishRequest
 from app.events.service import EventService, run_named_read
 
@@ -69,7 +69,9 @@ async def bus_publish(request: Request, params: dict[str, Any]) -> Any:
 
 
 async def events_query(request: Request, params: dict[str, Any]) -> Any:
-    page = await _events(request).query(EventQuery.model_validate(params), driver=request.app.state.driver)
+    query = EventQuery.model_validate(params)
+    projects = visible_projects(principal_of(request))
+    page = await _events(request).query(query, driver=request.app.state.driver, projects=projects)
     return page.model_dump(mode="json", exclude_none=True)
 
 

@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.core.errors import DependencyUnavailable
+from app.core.principal import visible_projects
 from app.events.models import Event
 from app.events.service import EventService
 
@@ -83,7 +84,8 @@ class EventsSubscription:
     async def events(
         self, info: Info[Any, Any], subject: str = "hub.>"
     ) -> AsyncGenerator[EventMessage, None]:
-        stream = await _events(info).subscribe(subject)
+        projects = visible_projects(getattr(info.context, "principal", None))
+        stream = await _events(info).subscribe(subject, projects=projects)
         try:
             async for event in stream:
                 yield EventMessage.of(event)

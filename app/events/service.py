@@ -35,7 +35,7 @@ from app import __version__
 from app.config import Settings
 from app.core.cypher import query as named_query
 from app.core.errors import DependencyUnavailable, InvalidInput, LimitExceeded
-from app.core.nats import quiet_nats_error
+from app.core.nats import HOOKS_INBOX_PREFIX, quiet_nats_error
 from app.core.values import plain_value
 from app.events.correlation import correlation_id as current_correlation
 from app.events.correlation import traceparent as current_traceparent
@@ -56,6 +56,7 @@ from app.events.models import (
     default_type,
     new_event_id,
     subject_matches,
+    visible_to,
 )
 from app.events.models import check_repo_path as check_repo_path
 
@@ -106,8 +107,9 @@ def decode(data: bytes, *, seq: int | None = None) -> StoredEvent | None:
 class LiveSubscription:
     """An async iterator of live events; ``aclose`` unsubscribes."""
 
-    def __init__(self, max_pending: int) -> None:
+    def __init__(self, max_pending: int, projects: frozenset[str] | None = None) -> None:
         self.queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=max_pending)
+        self.projects = projects  # a project-limited caller sees only its projects' events
         self.sub: Any = None
         self.dropped = 0
 
@@ -123,7 +125,7 @@ class LiveSubscription:
     async def __anext__(self) -> Event:
         while True:
             event = decode((await self.queue.get()).data)
-            if event is not None:
+            if event is not None and visible_to(event, self.projects):
                 return event
 
     async def aclose(self) -> None:
@@ -136,9 +138,12 @@ class LiveSubscription:
 class EventService:
     """The hub's connection to the event log. One per process, created at the boundary."""
 
-    def __init__(self, settings: Settings, *, service: str = "hub-api") -> None:
+    def __init__(self, settings: Settings, *, service: str = "hub-api", as_hook: bool = False) -> None:
         self.settings = settings
         self.service = service
+        # The git hooks' connection: the NATS user that may only publish code.pushed (and so
+        # neither reads nor configures the stream; it only publishes and awaits the ack).
+        self.as_hook = as_hook
         self.nc: NatsClient | None = None
         self.js: JetStreamContext | None = None
         self.ready = asyncio.Event()
@@ -150,8 +155,10 @@ class EventService:
     # --- connection -------------------------------------------------------------------------
     async def connect(self) -> None:
         """One attempt: connect (with automatic reconnects afterwards) and ensure the stream."""
+        hook = self.as_hook
         nc = await nats.connect(
-            self.settings.nats_server_url,
+            self.settings.nats_hooks_server_url if hook else self.settings.nats_server_url,
+            inbox_prefix=HOOKS_INBOX_PREFIX if hook else "_INBOX",
             name=f"{self.service}@{self.settings.hub_id}",
             error_cb=quiet_nats_error,
             connect_timeout=2,
@@ -162,7 +169,8 @@ class EventService:
         )
         try:
             js = nc.jetstream(timeout=PUBLISH_TIMEOUT_S, publish_async_max_pending=8000)
-            await self._ensure_stream(js)
+            if not hook:
+                await self._ensure_stream(js)
         except Exception:
             await nc.close()
             raise
@@ -357,13 +365,16 @@ class EventService:
         return acks
 
     # --- following live ---------------------------------------------------------------------
-    async def subscribe(self, pattern: str, *, max_pending: int = 10_000) -> LiveSubscription:
+    async def subscribe(
+        self, pattern: str, *, max_pending: int = 10_000, projects: frozenset[str] | None = None
+    ) -> LiveSubscription:
         """Live events on a subject pattern (core NATS: lowest latency, nothing replayed). The
         subscription is registered before this returns, so nothing published after is missed.
-        A subscriber that falls ``max_pending`` behind loses the oldest messages, not the hub."""
+        A subscriber that falls ``max_pending`` behind loses the oldest messages, not the hub.
+        With ``projects`` (a project-limited caller) only those projects' events come through."""
         check_pattern(pattern)
         nc, _ = self._client()
-        live = LiveSubscription(max_pending)
+        live = LiveSubscription(max_pending, projects)
         live.sub = await nc.subscribe(pattern, cb=live.deliver)
         return live
 
@@ -455,13 +466,17 @@ class EventService:
         info = await js.stream_info(self.settings.events_stream)
         return int(info.state.last_seq)
 
-    async def query(self, q: EventQuery, *, driver: AsyncDriver | None = None) -> EventPage:
+    async def query(
+        self, q: EventQuery, *, driver: AsyncDriver | None = None, projects: frozenset[str] | None = None
+    ) -> EventPage:
         """Events matching a subject pattern, time range and correlation id, oldest first, with a
         cursor. A correlation id with a driver uses the projection up to its watermark and reads
-        the rest of the stream, so an event is found the moment it is acknowledged."""
+        the rest of the stream, so an event is found the moment it is acknowledged. With
+        ``projects`` (a project-limited caller) only those projects' events are returned, skipped
+        while scanning so a page is still filled up to its limit."""
         if q.correlation_id and driver is not None:
-            return await self._query_by_correlation(q, driver)
-        return await self._scan(q, after_seq=q.cursor)
+            return await self._query_by_correlation(q, driver, projects)
+        return await self._scan(q, after_seq=q.cursor, projects=projects)
 
     async def _scan(
         self,
@@ -471,6 +486,7 @@ class EventService:
         up_to_seq: int | None = None,
         found: list[StoredEvent] | None = None,
         pattern: str | None = None,
+        projects: frozenset[str] | None = None,
     ) -> EventPage:
         events = found if found is not None else []
         stop = await self.last_seq() if up_to_seq is None else up_to_seq
@@ -490,6 +506,8 @@ class EventService:
                 continue
             if pattern is not None and not subject_matches(pattern, event.subject):
                 continue
+            if not visible_to(event, projects):
+                continue
             if len(events) >= q.limit:
                 more = True
                 break
@@ -499,7 +517,9 @@ class EventService:
         next_cursor = events[-1].seq if more and events else None
         return EventPage(events=events, next_cursor=next_cursor, source="stream")
 
-    async def _query_by_correlation(self, q: EventQuery, driver: AsyncDriver) -> EventPage:
+    async def _query_by_correlation(
+        self, q: EventQuery, driver: AsyncDriver, projects: frozenset[str] | None
+    ) -> EventPage:
         watermark, last = await asyncio.gather(self.projection_watermark(), self.last_seq())
         after = q.cursor or 0
         events: list[StoredEvent] = []
@@ -517,7 +537,11 @@ class EventService:
             )
             seqs = [int(record["seq"]) for record in records]
             more = len(seqs) > q.limit
-            hits = [e for e in await self.get(seqs[: q.limit]) if subject_matches(q.subject, e.subject)]
+            hits = [
+                e
+                for e in await self.get(seqs[: q.limit])
+                if subject_matches(q.subject, e.subject) and visible_to(e, projects)
+            ]
             if more:
                 return EventPage(events=hits, next_cursor=seqs[q.limit - 1], source="projection")
             events.extend(hits)
@@ -530,6 +554,7 @@ class EventService:
             up_to_seq=last,
             found=events,
             pattern=q.subject,
+            projects=projects,
         )
         page.source = "projection"
         return page

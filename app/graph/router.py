@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.core.deps import DriverDep, SettingsDep
+from app.core.deps import DriverDep, SettingsDep, VisibleProjectsDep
 from app.graph import service
 from app.graph.models import (
     DEFAULT_GRAPH_NODES,
@@ -168,11 +168,13 @@ async def shortest_path(
 async def search(
     driver: DriverDep,
     settings: SettingsDep,
+    projects: VisibleProjectsDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     scope: Annotated[list[SearchScope] | None, Query()] = None,
     first: First = DEFAULT_PAGE,
     after: After = None,
 ) -> SearchPage:
     return await service.search(
-        driver=driver, settings=settings, text=q, scopes=tuple(scope or ()), first=first, after=after
-    )
+        driver=driver, settings=settings, text=q, scopes=tuple(scope or ()), first=first, after=after,
+        project_ids=projects,
+    )  # fmt: skip

@@ -16,6 +16,7 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 
 from app.config import Settings
+from app.core.principal import visible_projects
 from app.core.values import plain_value
 from app.graph import models, service
 from app.graph.models import DEFAULT_GRAPH_NODES, DEFAULT_PAGE, EntityRecord
@@ -609,6 +610,7 @@ class GraphQuery:
             scopes=tuple(scope or ()),
             first=first,
             after=after,
+            project_ids=visible_projects(getattr(info.context, "principal", None)),
         )
         hits = [SearchHit(score=h.score, scope=h.scope, node=GraphNode.of(h.node)) for h in page.hits]
         offset = models.decode_cursor(after)

@@ -607,6 +607,10 @@ async def find_path(
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 MAX_SEARCH_TERMS = 8
 MAX_SEARCH_OFFSET = 1_000  # deepest search page start (issue 12: offsets bound database work)
+# For a project-limited caller each index yields up to this many hits before they are filtered
+# by project: the database work stays bounded; a key's hits ranked below that many of other
+# projects' hits are not found (narrow the query).
+SEARCH_FILTER_WINDOW = 5_000
 
 
 def lucene_query(text: str) -> str:
@@ -629,8 +633,12 @@ async def search(
     scopes: Sequence[SearchScope] = (),
     first: int = 20,
     after: str | None = None,
+    project_ids: frozenset[str] | None = None,
 ) -> SearchPage:
-    """Full-text search across scopes, ranked by score; cursors page through the ranking."""
+    """Full-text search across scopes, ranked by score; cursors page through the ranking.
+
+    ``project_ids`` (a project-limited caller) keeps only hits in those projects, filtered in
+    the query before paging; None searches every project."""
     offset = decode_cursor(after)
     check_page_size(first)
     if offset > MAX_SEARCH_OFFSET:
@@ -649,6 +657,8 @@ async def search(
         query=lucene_query(text),
         offset=offset,
         limit=first,
+        projectIds=None if project_ids is None else sorted(project_ids),
+        window=offset + first + 1 if project_ids is None else SEARCH_FILTER_WINDOW,
     )
     hits = [
         SearchHit(node=node, score=float(row["score"]), scope=SearchScope(row["scope"]))

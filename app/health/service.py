@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import nats
 import redis.asyncio as aioredis
 from neo4j import AsyncDriver
 
-from app.config import Settings
+from app.config import Settings, redact_url
 from app.core.nats import quiet_nats_error
 from app.health.models import DependencyStatus, HealthReport
 from app.health.services_health import (
@@ -37,15 +36,6 @@ __all__ = [
 ]
 
 PROBE_TIMEOUT_S = 3.0
-
-
-def _redact(url: str) -> str:
-    """URLs may carry credentials; status output never shows them."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 async def _components(driver: AsyncDriver) -> Any:
@@ -76,7 +66,7 @@ async def probe_neo4j(settings: Settings, driver: AsyncDriver | None) -> Depende
 
 async def probe_nats(settings: Settings) -> DependencyStatus:
     url = settings.nats_server_url
-    status = DependencyStatus(name="nats", url=_redact(url), up=False, managed=settings.nats_managed)
+    status = DependencyStatus(name="nats", url=redact_url(url), up=False, managed=settings.nats_managed)
     started = time.perf_counter()
     client = None
     try:
@@ -107,7 +97,7 @@ async def probe_nats(settings: Settings) -> DependencyStatus:
 
 async def probe_redis(settings: Settings) -> DependencyStatus:
     url = settings.redis_server_url
-    status = DependencyStatus(name="redis", url=_redact(url), up=False, managed=settings.redis_managed)
+    status = DependencyStatus(name="redis", url=redact_url(url), up=False, managed=settings.redis_managed)
     started = time.perf_counter()
     client = aioredis.from_url(url, socket_connect_timeout=PROBE_TIMEOUT_S, socket_timeout=PROBE_TIMEOUT_S)
     try:

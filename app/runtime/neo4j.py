@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from app.core.errors import RuntimeStartError
 from app.runtime.artifacts import RUNTIME_RECIPES, Neo4jDistribution, ensure_distribution
 from app.runtime.java import find_java
 from app.runtime.processes import ManagedProcess, port_is_open, tail, wait_for_port
+from app.runtime.secrets import ensure_secret
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 
@@ -37,16 +37,7 @@ class LocalNeo4j:
         """The password from settings, else the generated one (created once, mode 0600)."""
         if self.settings.neo4j_password is not None:
             return self.settings.neo4j_password.get_secret_value()
-        path = self.settings.password_file
-        if path.exists():
-            return path.read_text().strip()
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # A leading "-" would read as an option to command-line tools the user may pass it to.
-        password = "n" + secrets.token_urlsafe(24)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(password + "\n")
-        return password
+        return ensure_secret(self.settings.password_file)
 
     def write_config(self, dist: Neo4jDistribution) -> Path:
         conf_dir = self.home / "conf"

@@ -4,44 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 import websockets
-from tests_support import free_ports
+from tests_support import LiveServer
 
 from app.config import Settings
-from app.main import create_app
-
-
-class LiveServer:
-    def __init__(self, settings: Settings, token: str) -> None:
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.port = free_ports(1)[0]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app(settings)
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets-sansio"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not (self.server.started and self.app.state.events.connected):
-            assert time.monotonic() < deadline, "server or its NATS connection did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
 
 
 @pytest.fixture(scope="module")

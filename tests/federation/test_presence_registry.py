@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def hub_env(settings: Settings, hub_id: str, redis_db: int) -> dict[str, str]:
     # One Redis database per hub: arq queues and cron ticks are per Redis database.
-    redis = f"redis://127.0.0.1:{settings.redis_port}/{redis_db}"
+    redis = settings.redis_server_url.rsplit("/", 1)[0] + f"/{redis_db}"  # with the hub's credentials
     return {**os.environ, "HUB_HUB_ID": hub_id, "HUB_HUB_NAME": f"Hub {hub_id}", "HUB_REDIS_URL": redis}
 
 

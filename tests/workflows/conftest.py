@@ -30,12 +30,12 @@ def counter_agent(settings: Settings) -> Iterator[str]:
         [
             sys.executable,
             str(Path(__file__).with_name("counter_agent.py")),
-            settings.nats_server_url,
             "counter",
         ],
         stdout=subprocess.PIPE,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # The URL carries the NATS password: in the environment, never on a command line.
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COUNTER_AGENT_NATS_URL": settings.nats_server_url},
     )
     assert process.stdout is not None and process.stdout.readline().strip() == b"ready"
     yield "counter"

@@ -5,6 +5,7 @@ ERROR while the file holds fewer than ``fail_until`` lines for this step."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -33,4 +34,4 @@ async def main(url: str, name: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    asyncio.run(main(os.environ["COUNTER_AGENT_NATS_URL"], sys.argv[1]))

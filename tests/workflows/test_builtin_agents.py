@@ -129,3 +129,36 @@ async def test_bad_requests_are_errors_not_crashes(settings: Settings):
     assert result.status == Outcome.ERROR and "no ingested repository" in result.summary
     result = await invoke(settings, "linter")
     assert result.status == Outcome.ERROR and "say what to check" in result.summary
+
+
+async def test_agents_never_run_in_a_folder_the_hub_does_not_know(settings: Settings, tmp_path: Path):
+    """``with.repo`` naming any folder (here one whose .venv python and conftest would run) is
+    refused; so are pytest options that load code or delete folders (issue 12, inputs reaching a
+    process)."""
+    planted = tmp_path / "planted"
+    (planted / ".venv" / "bin").mkdir(parents=True)
+    marker = tmp_path / "ran"
+    (planted / ".venv" / "bin" / "python").write_text(f"#!/bin/sh\ntouch {marker}\n")
+    (planted / ".venv" / "bin" / "python").chmod(0o755)
+    (planted / "conftest.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    for agent in ("test-runner", "linter", "security-scan"):
+        result = await invoke(settings, agent, repo=str(planted), timeout=60)
+        assert result.status == Outcome.ERROR and "not a repository of this hub" in result.summary
+    assert not marker.exists()
+    doomed = tmp_path / "doomed"
+    doomed.mkdir()
+    (doomed / "keep.txt").write_text("x")
+    bad_args = [["--basetemp", str(doomed)], [f"--basetemp={doomed}"], ["-p", "os"], ["/etc/passwd"],
+                ["../outside_test.py"], ["-k", "--basetemp=/tmp"], ["-c", "/tmp/x.ini"]]  # fmt: skip
+    for args in bad_args:
+        result = await invoke(settings, "test-runner", project="no-such-project", args=args, timeout=60)
+        refused = "pytest option" in result.summary or "test path" in result.summary
+        assert result.status == Outcome.ERROR and refused, (args, result.summary)
+    assert (doomed / "keep.txt").exists()
+
+
+def test_pytest_arguments_keep_selection_options_and_relative_paths():
+    from app.agents.builtin import pytest_arguments
+
+    allowed = ["-x", "-k", "total and not slow", "tests/test_a.py::test_one", "-m", "fast", "--maxfail", 3]
+    assert pytest_arguments(allowed) == [str(arg) for arg in allowed]
