@@ -97,6 +97,24 @@ class Settings(BaseSettings):
     # and retrains every project's model once a week (0 = Monday, at 03:00 UTC).
     predict_interval_min: int = Field(default=15, ge=1, le=60)
     predict_retrain_weekday: int = Field(default=6, ge=0, le=6)
+    # Remediation (issue 15, app/remediation): a prediction at or above min_probability gets one
+    # action (the knowledge loop's recommendation, else the model type's default); it executes at
+    # once when the prediction's confidence reaches the action type's threshold, else it waits for
+    # a person. Unanswered approvals escalate after escalate_after_s. Shadow mode: entries
+    # "<project name>:<action>" with "*" for any, e.g. ["*:run_workflow", "veria:*"].
+    remediation_min_probability: float = Field(default=0.7, ge=0.0, le=1.0)
+    remediation_max_per_run: int = Field(default=20, ge=0, le=10_000)  # per project and model run
+    remediation_auto_confidence: dict[str, float] = {
+        "create_task": 0.9, "trigger_audit": 0.9, "run_workflow": 0.95, "notify": 0.5,
+    }  # fmt: skip
+    remediation_shadow: list[str] = []
+    remediation_escalate_after_s: float = Field(default=24 * 3600.0, gt=0)
+    remediation_workflow: str = "ci-pipeline"  # what run_workflow starts
+    remediation_audit_kind: str = "code-review"  # what trigger_audit asks for
+    # Knowledge loop: an action's outcome is judged this long after it ran (a file: no fix commit
+    # since; a service: healthy again), and recommendations vote among the k nearest experiences.
+    remediation_outcome_delay_s: float = Field(default=7 * 86400.0, ge=0)
+    remediation_neighbours: int = Field(default=15, ge=1, le=1000)
 
     # GraphiQL (behind the login) only in development; `make run` sets HUB_ENV=development.
     environment: Literal["development", "production"] = Field(
