@@ -23,6 +23,7 @@ from app.core.db import run_named
 from app.core.errors import ConfigurationError, NotFound
 from app.intelligence.models import (
     FILE_FEATURES,
+    SERVICES_SCOPE,
     Factor,
     FeatureRefresh,
     ModelType,
@@ -381,3 +382,45 @@ async def history_end(driver: AsyncDriver, *, database: str = "neo4j", project_i
 async def has_risk_features(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> bool:
     rows = await _read(driver, database, "intelligence/project_has_risk_features", projectId=project_id)
     return bool(rows and rows[0]["hasFeatures"])
+
+
+# --- services (service_failure_risk) ------------------------------------------------------------
+
+
+async def service_samples(
+    driver: AsyncDriver, *, database: str = "neo4j", since: int
+) -> dict[str, list[tuple[float, bool, float | None]]]:
+    """Per Service id, its (time, ok, latencyMs) samples since ``since``, oldest first."""
+    rows = await _read(driver, database, "intelligence/service_samples", since=since)
+    return {
+        row["serviceId"]: [(float(t), bool(ok), latency) for t, ok, latency in row["samples"]] for row in rows
+    }
+
+
+async def write_service_predictions(
+    driver: AsyncDriver, *, database: str = "neo4j", version: int, kind: str, rows: Sequence[dict[str, Any]]
+) -> int:
+    """``rows``: targetId (a Service id), probability, confidence, features, topFactors."""
+    payload = [
+        {
+            "id": ids.stable_id("prediction", ModelType.SERVICE_FAILURE_RISK.value, row["targetId"]),
+            "targetId": row["targetId"],
+            "probability": row["probability"],
+            "confidence": row["confidence"],
+            "features": json.dumps(row["features"]),
+            "topFactors": json.dumps(row["topFactors"]),
+            "correlationId": uuid.uuid4().hex,
+        }
+        for row in rows
+    ]
+    await _write(
+        driver,
+        database,
+        "intelligence/write_service_predictions",
+        rows=payload,
+        version=version,
+        kind=kind,
+        createdAt=int(time.time()),
+        scope=SERVICES_SCOPE,
+    )
+    return len(payload)
