@@ -227,6 +227,11 @@ def save_artefact(*, home: Path, model: TrainedModel, scope: str, version: int) 
     return name, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# Models unpickled by this process, by (path, recorded sha256): the long-lived worker unpickles each
+# artefact once, not on every 15-minute run (the file's hash is still checked on every load).
+_LOADED: dict[tuple[str, str], TrainedModel] = {}
+
+
 def load_artefact(*, home: Path, name: str, sha256: str) -> TrainedModel:
     from app.intelligence.learning import TrainedModel
 
@@ -237,9 +242,15 @@ def load_artefact(*, home: Path, name: str, sha256: str) -> TrainedModel:
         raise ConfigurationError(
             f"model artefact {name} does not match its recorded hash; not loaded", hint="hub predict train"
         )
+    cached = _LOADED.get((str(path), sha256))  # still hash-checked above: a changed file is refused
+    if cached is not None:
+        return cached
     model = joblib.load(path)  # our own file, verified above
     if not isinstance(model, TrainedModel):
         raise ConfigurationError(f"{name} is not a model artefact", hint="hub predict train")
+    if len(_LOADED) > 64:  # one entry per project model version; a bound, not a policy
+        _LOADED.clear()
+    _LOADED[(str(path), sha256)] = model
     return model
 
 
