@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     # and retrains every project's model once a week (0 = Monday, at 03:00 UTC).
     predict_interval_min: int = Field(default=15, ge=1, le=60)
     predict_retrain_weekday: int = Field(default=6, ge=0, le=6)
+    # The cron scores the written-back features and recomputes them (GDS + history queries, the
+    # slow part) only when they are older than this; an ingest refreshes them at once anyway.
+    predict_refresh_after_s: float = Field(default=6 * 3600.0, ge=0)
     # Remediation (issue 15, app/remediation): a prediction at or above min_probability gets one
     # action (the knowledge loop's recommendation, else the model type's default); it executes at
     # once when the prediction's confidence reaches the action type's threshold, else it waits for

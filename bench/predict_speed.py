@@ -4,8 +4,9 @@ Generates a project shaped like Django 5.2 in the graph (2,800 Python files impo
 neighbours, a long history: commits by ~300 people touching ~3 files each, a fifth of them fixes),
 trains its file_defect_risk model once, then times the in-worker path the cron runs:
 ``flows.predict_project`` with the model already loaded (the artefact cache keeps it, as in the
-long-lived worker), both with the feature refresh (GDS + history queries; what the cron does) and
-without it (scoring the written-back features). Stages are timed apart: feature refresh, model
+long-lived worker), both without the feature refresh (scoring the written-back features: the
+cron's usual run, since it recomputes them only when older than HUB_PREDICT_REFRESH_AFTER_S and
+an ingest refreshes them at once) and with it (GDS + history queries). Stages are timed apart: feature refresh, model
 lookup, scoring (probabilities + top factors), writing the predictions.
 
 Importing scikit-learn is measured on its own, in a fresh interpreter: the worker pays it once at
@@ -250,10 +251,12 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(json.dumps(result, indent=2))
-    target = result["median_s"]["with_refresh"]
-    print(
-        f"whole project with feature refresh: median {target:.2f} s (target <= 5 s): {'met' if target <= 5 else 'NOT met'}"
-    )
+    for path, key in (
+        ("the cron's usual run (stored features)", "no_refresh"),
+        ("with feature refresh", "with_refresh"),
+    ):
+        took = result["median_s"][key]
+        print(f"{path}: median {took:.2f} s (target <= 5 s): {'met' if took <= 5 else 'NOT met'}")
 
 
 if __name__ == "__main__":

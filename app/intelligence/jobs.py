@@ -5,6 +5,7 @@ one without enough history is logged and skipped, never failing the others."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from app.core.errors import HubError
@@ -16,14 +17,23 @@ log = logging.getLogger(__name__)
 
 
 async def predict_projects_job(ctx: dict[str, Any]) -> dict[str, int]:
-    """Refresh features and predict for every project (training first where no model exists),
-    then propose remediation for the risky ones (executed, waiting or shadowed per the settings)."""
+    """Predict for every project (training first where no model exists) from its written-back
+    features, recomputed first when older than predict_refresh_after_s; then remediation is
+    proposed for the risky ones (executed, waiting or shadowed per the settings)."""
     driver, settings = ctx["driver"], ctx["settings"]
     done: dict[str, int] = {}
     for project in await service.projects(driver, database=settings.neo4j_database):
         try:
+            computed = await service.features_at(
+                driver, database=settings.neo4j_database, project_id=project["id"]
+            )
+            stale = computed is None or time.time() - computed > settings.predict_refresh_after_s
             run = await flows.predict_project(
-                driver, database=settings.neo4j_database, home=settings.home, project_id=project["id"]
+                driver,
+                database=settings.neo4j_database,
+                home=settings.home,
+                project_id=project["id"],
+                refresh=stale,
             )
         except HubError as error:
             log.info("no predictions for %s: %s", project["name"], error)

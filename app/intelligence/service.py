@@ -390,6 +390,12 @@ async def history_end(driver: AsyncDriver, *, database: str = "neo4j", project_i
     return rows[0]["end"] if rows else None
 
 
+async def features_at(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> int | None:
+    """Epoch seconds of the project's oldest written-back feature vector (None: never computed)."""
+    rows = await _read(driver, database, "intelligence/project_features_at", projectId=project_id)
+    return rows[0]["featuresAt"] if rows else None
+
+
 async def has_risk_features(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> bool:
     rows = await _read(driver, database, "intelligence/project_has_risk_features", projectId=project_id)
     return bool(rows and rows[0]["hasFeatures"])
