@@ -32,6 +32,7 @@ from app.events.models import EventQuery
 from app.events.service import EventService
 from app.main import create_app
 from app.remediation import flows, service
+from app.remediation.jobs import escalate_remediations_job
 from app.remediation.models import ActionType, RemediationStatus
 
 
@@ -274,9 +275,9 @@ async def test_unanswered_approvals_escalate_once(
     waited = await service.get_action(driver=async_driver, settings=settings, action_id=action.id)
     assert waited.escalated_at is None
     await asyncio.sleep(1.5)
-    escalated = await flows.escalate_waiting(driver=async_driver, settings=quick, events=events)
-    assert escalated >= 1
-    assert await flows.escalate_waiting(driver=async_driver, settings=quick, events=events) == 0
+    worker = {"driver": async_driver, "settings": quick, "events": events}  # the worker's cron job
+    assert await escalate_remediations_job(worker) >= 1
+    assert await escalate_remediations_job(worker) == 0
     after = await service.get_action(driver=async_driver, settings=settings, action_id=action.id)
     assert after.escalated_at is not None and after.status is RemediationStatus.PENDING_APPROVAL
     page = await events.query(EventQuery(correlation_id=action.correlation_id), driver=async_driver)
