@@ -12,10 +12,10 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.errors import ConfigurationError
@@ -26,6 +26,10 @@ NATS_HUB_USER = "hub"  # the local NATS and Redis users of the hub itself (full 
 NATS_HOOKS_USER = "hooks"  # the git hooks: may only publish hub.<id>.code.pushed
 REDIS_HUB_USER = "hub"
 _MEMORY = re.compile(r"^\d+[kmg]$", re.IGNORECASE)
+
+
+# The remediation action types (app/remediation/models.ActionType), for validating the settings.
+REMEDIATION_ACTIONS = frozenset({"create_task", "trigger_audit", "run_workflow", "notify"})
 
 
 class Settings(BaseSettings):
@@ -104,6 +108,30 @@ class Settings(BaseSettings):
     # and retrains every project's model once a week (0 = Monday, at 03:00 UTC).
     predict_interval_min: int = Field(default=15, ge=1, le=60)
     predict_retrain_weekday: int = Field(default=6, ge=0, le=6)
+    # The cron scores the written-back features and recomputes them (GDS + history queries, the
+    # slow part) only when they are older than this; an ingest refreshes them at once anyway.
+    predict_refresh_after_s: float = Field(default=6 * 3600.0, ge=0)
+    # Remediation (issue 15, app/remediation): a prediction at or above min_probability gets one
+    # action (the knowledge loop's recommendation, else the model type's default); it executes at
+    # once when the prediction's confidence reaches the action type's threshold, else it waits for
+    # a person. Unanswered approvals escalate after escalate_after_s. Shadow mode: entries
+    # "<project name>:<action>" with "*" for any, e.g. ["*:run_workflow", "veria:*"].
+    remediation_min_probability: float = Field(default=0.7, ge=0.0, le=1.0)
+    remediation_max_per_run: int = Field(default=20, ge=0, le=10_000)  # per project and model run
+    remediation_auto_confidence: dict[str, float] = {
+        "create_task": 0.9, "trigger_audit": 0.9, "run_workflow": 0.95, "notify": 0.5,
+    }  # fmt: skip
+    remediation_default_actions: dict[str, str] = {
+        "file_defect_risk": "create_task", "service_failure_risk": "notify",
+    }  # fmt: skip
+    remediation_shadow: list[str] = []
+    remediation_escalate_after_s: float = Field(default=24 * 3600.0, gt=0)
+    remediation_workflow: str = "ci-pipeline"  # what run_workflow starts
+    remediation_audit_kind: str = "code-review"  # what trigger_audit asks for
+    # Knowledge loop: an action's outcome is judged this long after it ran (a file: no fix commit
+    # since; a service: healthy again), and recommendations vote among the k nearest experiences.
+    remediation_outcome_delay_s: float = Field(default=7 * 86400.0, ge=0)
+    remediation_neighbours: int = Field(default=15, ge=1, le=1000)
 
     # GraphiQL (behind the login) only in development; `make run` sets HUB_ENV=development.
     environment: Literal["development", "production"] = Field(
@@ -124,6 +152,25 @@ class Settings(BaseSettings):
     rate_limit_requests: int = Field(default=6000, ge=1)  # per key (or session) and window
     rate_limit_window_s: float = Field(default=60.0, gt=0)
     # --- end trust boundary ---
+
+    @field_validator("remediation_auto_confidence", "remediation_default_actions", "remediation_shadow")
+    @classmethod
+    def _remediation_actions(cls, value: Any, info: ValidationInfo) -> Any:
+        """Action types named in the remediation settings must exist (a typo would silently
+        execute, or never shadow, the action meant)."""
+        if info.field_name == "remediation_default_actions":
+            named = list(value.values())
+        elif info.field_name == "remediation_shadow":
+            named = [entry.partition(":")[2] or "*" for entry in value]
+        else:
+            named = list(value)
+        unknown = sorted(set(named) - REMEDIATION_ACTIONS - {"*"})
+        if unknown:
+            raise ValueError(f"unknown remediation action(s) {unknown}; known: {sorted(REMEDIATION_ACTIONS)}")
+        thresholds = value.values() if info.field_name == "remediation_auto_confidence" else ()
+        if any(not 0 <= v <= 1.01 for v in thresholds):
+            raise ValueError("thresholds are confidences in [0, 1] (above 1: never automatic)")
+        return value
 
     @field_validator("home", "runtime_cache", mode="after")
     @classmethod

@@ -37,6 +37,7 @@ from app.graph.router import router as graph_router
 from app.health.router import router as health_router
 from app.health.services_router import router as services_router
 from app.intelligence.router import router as intelligence_router
+from app.remediation.router import router as remediation_router
 from app.schema import get_context, schema
 from app.workflows.flows import WorkflowRuntime
 from app.workflows.router import router as workflows_router
@@ -51,6 +52,7 @@ DOMAIN_ROUTERS = (
     federation_router,
     services_router,
     intelligence_router,
+    remediation_router,
     rpc_router,
 )
 

@@ -27,6 +27,7 @@ from app.graph.limits import HubErrorCodes, HubSchema, QueryCostLimiter, Validat
 from app.graph.schema import NODE_TYPES, GraphMutation, GraphQuery
 from app.health.schema import HealthMutation
 from app.intelligence.schema import IntelligenceMutation, IntelligenceQuery
+from app.remediation.schema import RemediationMutation, RemediationQuery
 from app.views.schema import ViewsMutation, ViewsQuery
 from app.work.schema import WorkMutation
 from app.workflows.schema import WorkflowsMutation, WorkflowsQuery, WorkflowsSubscription
@@ -35,7 +36,9 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERIES: tuple[type, ...] = (GraphQuery, ViewsQuery, AgentsQuery, WorkflowsQuery, IntelligenceQuery)
+QUERIES: tuple[type, ...] = (
+    GraphQuery, ViewsQuery, AgentsQuery, WorkflowsQuery, IntelligenceQuery, RemediationQuery,
+)  # fmt: skip
 MUTATIONS: tuple[type, ...] = (
     GraphMutation,
     WorkMutation,
@@ -45,6 +48,7 @@ MUTATIONS: tuple[type, ...] = (
     AgentsMutation,
     WorkflowsMutation,
     IntelligenceMutation,
+    RemediationMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription, WorkflowsSubscription)
 
