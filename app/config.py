@@ -12,9 +12,9 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.errors import ConfigurationError
@@ -22,6 +22,10 @@ from app.core.errors import ConfigurationError
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "changethis", "password", "neo4j", "secret",
                            "example", "placeholder", "xxx", "todo"})  # fmt: skip
 _MEMORY = re.compile(r"^\d+[kmg]$", re.IGNORECASE)
+
+
+# The remediation action types (app/remediation/models.ActionType), for validating the settings.
+REMEDIATION_ACTIONS = frozenset({"create_task", "trigger_audit", "run_workflow", "notify"})
 
 
 class Settings(BaseSettings):
@@ -97,6 +101,9 @@ class Settings(BaseSettings):
     # and retrains every project's model once a week (0 = Monday, at 03:00 UTC).
     predict_interval_min: int = Field(default=15, ge=1, le=60)
     predict_retrain_weekday: int = Field(default=6, ge=0, le=6)
+    # The cron scores the written-back features and recomputes them (GDS + history queries, the
+    # slow part) only when they are older than this; an ingest refreshes them at once anyway.
+    predict_refresh_after_s: float = Field(default=6 * 3600.0, ge=0)
     # Remediation (issue 15, app/remediation): a prediction at or above min_probability gets one
     # action (the knowledge loop's recommendation, else the model type's default); it executes at
     # once when the prediction's confidence reaches the action type's threshold, else it waits for
@@ -106,6 +113,9 @@ class Settings(BaseSettings):
     remediation_max_per_run: int = Field(default=20, ge=0, le=10_000)  # per project and model run
     remediation_auto_confidence: dict[str, float] = {
         "create_task": 0.9, "trigger_audit": 0.9, "run_workflow": 0.95, "notify": 0.5,
+    }  # fmt: skip
+    remediation_default_actions: dict[str, str] = {
+        "file_defect_risk": "create_task", "service_failure_risk": "notify",
     }  # fmt: skip
     remediation_shadow: list[str] = []
     remediation_escalate_after_s: float = Field(default=24 * 3600.0, gt=0)
@@ -135,6 +145,25 @@ class Settings(BaseSettings):
     rate_limit_requests: int = Field(default=6000, ge=1)  # per key (or session) and window
     rate_limit_window_s: float = Field(default=60.0, gt=0)
     # --- end trust boundary ---
+
+    @field_validator("remediation_auto_confidence", "remediation_default_actions", "remediation_shadow")
+    @classmethod
+    def _remediation_actions(cls, value: Any, info: ValidationInfo) -> Any:
+        """Action types named in the remediation settings must exist (a typo would silently
+        execute, or never shadow, the action meant)."""
+        if info.field_name == "remediation_default_actions":
+            named = list(value.values())
+        elif info.field_name == "remediation_shadow":
+            named = [entry.partition(":")[2] or "*" for entry in value]
+        else:
+            named = list(value)
+        unknown = sorted(set(named) - REMEDIATION_ACTIONS - {"*"})
+        if unknown:
+            raise ValueError(f"unknown remediation action(s) {unknown}; known: {sorted(REMEDIATION_ACTIONS)}")
+        thresholds = value.values() if info.field_name == "remediation_auto_confidence" else ()
+        if any(not 0 <= v <= 1.01 for v in thresholds):
+            raise ValueError("thresholds are confidences in [0, 1] (above 1: never automatic)")
+        return value
 
     @field_validator("home", "runtime_cache", mode="after")
     @classmethod

@@ -24,6 +24,7 @@ from app.cli.events_cmd import events_app
 from app.cli.events_cmd import worker as events_worker
 from app.cli.graph_cmd import graph_app
 from app.cli.predict_cmd import predict_app
+from app.cli.remediation_cmd import remediation_app
 from app.cli.run_cmd import run as run_hub
 from app.cli.token_cmd import login as auth_login
 from app.cli.token_cmd import login_url, token_app
@@ -39,6 +40,7 @@ db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(graph_app, name="graph")
 app.add_typer(predict_app, name="predict")  # issue 15: hub predict train|run|backtest
+app.add_typer(remediation_app, name="remediation")  # issue 15: hub remediation list|approve|reject|stats
 app.add_typer(events_app, name="events")  # issue 5: hub events [publish]
 app.command("worker")(events_worker)  # issue 5: the arq worker
 app.add_typer(workflow_app, name="workflow")  # issue 14

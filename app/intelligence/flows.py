@@ -14,6 +14,7 @@ from app.core.errors import InvalidInput
 from app.intelligence import service
 from app.intelligence.models import (
     DEFAULT_HORIZON_DAYS,
+    SERVICES_SCOPE,
     TRAINING_ORIGINS,
     ModelType,
     PredictionRun,
@@ -159,3 +160,98 @@ async def after_ingest(driver: AsyncDriver, *, database: str = "neo4j", project_
         log.warning("risk features of %s not refreshed: %s", project_id, error)
         return None
     return refreshed.files
+
+
+# --- service_failure_risk -----------------------------------------------------------------------
+
+SERVICE_HISTORY_DAYS = 8  # a week of training windows plus the day the features look back over
+
+
+async def _service_series(driver: AsyncDriver, *, database: str, now: float) -> dict[str, list[Any]]:
+    from app.intelligence.service_risk import Sample
+
+    raw = await service.service_samples(
+        driver, database=database, since=int(now - SERVICE_HISTORY_DAYS * DAY)
+    )
+    return {sid: [Sample(t, ok, latency) for t, ok, latency in samples] for sid, samples in raw.items()}
+
+
+async def train_service_model(
+    driver: AsyncDriver, *, database: str = "neo4j", home: Path, now: float | None = None
+) -> TrainingRecord:
+    """One model for every registered Service (scope ``services``), from their sample history:
+    learned when the history has hours with and without failures, else the documented prior."""
+    from app.intelligence import service_risk
+
+    moment = time.time() if now is None else now
+    series = await _service_series(driver, database=database, now=moment)
+    if not any(series.values()):
+        raise InvalidInput("no Service has health samples yet", hint="register a Service; wait for probes")
+    model = service_risk.train(service_risk.training_dataset(series, now=moment))
+    model.metrics["horizonHours"] = 1
+    return await service.record_training(
+        driver, database=database, home=home, model=model, scope=SERVICES_SCOPE
+    )
+
+
+async def predict_services(
+    driver: AsyncDriver, *, database: str = "neo4j", home: Path, now: float | None = None
+) -> PredictionRun:
+    """``(:Prediction {modelType: 'service_failure_risk'})-[:ABOUT]->(:Service)`` for every
+    Service with samples: the probability it fails a check in the next hour. The model is trained
+    when missing, and again while it is only the prior (a learned one replaces it once the
+    history allows)."""
+    from app.intelligence import service_risk
+
+    started = time.perf_counter()
+    moment = time.time() if now is None else now
+    series = await _service_series(driver, database=database, now=moment)
+    if not any(series.values()):
+        return PredictionRun(project_id=SERVICES_SCOPE, model_type=ModelType.SERVICE_FAILURE_RISK,
+                             model_version=0, predictions=0, seconds=0.0)  # fmt: skip
+    loaded = await service.latest_model(
+        driver, database=database, home=home, model_type=ModelType.SERVICE_FAILURE_RISK, scope=SERVICES_SCOPE
+    )
+    if loaded is None or loaded[0].kind == "prior":
+        candidate = service_risk.train(service_risk.training_dataset(series, now=moment))
+        if loaded is None or candidate.kind != "prior":
+            candidate.metrics["horizonHours"] = 1
+            await service.record_training(
+                driver, database=database, home=home, model=candidate, scope=SERVICES_SCOPE
+            )
+            loaded = await service.latest_model(
+                driver,
+                database=database,
+                home=home,
+                model_type=ModelType.SERVICE_FAILURE_RISK,
+                scope=SERVICES_SCOPE,
+            )
+            assert loaded is not None
+    record, model = loaded
+    rows = [
+        {"targetId": sid, **service_risk.service_features(samples, moment)}
+        for sid, samples in series.items()
+        if samples
+    ]
+    probabilities = model.probabilities(rows)
+    factors = model.top_factors(rows)
+    scored = [
+        {
+            "targetId": row["targetId"],
+            "probability": round(float(p), 4),
+            "confidence": model.confidence(float(p)),
+            "topFactors": top,
+            "features": {k: v for k, v in row.items() if k != "targetId"},
+        }
+        for row, p, top in zip(rows, probabilities, factors, strict=True)
+    ]
+    written = await service.write_service_predictions(
+        driver, database=database, version=record.version, kind=record.kind, rows=scored
+    )
+    return PredictionRun(
+        project_id=SERVICES_SCOPE,
+        model_type=ModelType.SERVICE_FAILURE_RISK,
+        model_version=record.version,
+        predictions=written,
+        seconds=round(time.perf_counter() - started, 3),
+    )

@@ -53,6 +53,16 @@ _WORDS: dict[str, str] = {
     "ageDays": "{value} days old",
     "daysSinceChange": "last changed {value} days ago",
     "ownerShare": "its top author made {value} of its commits",
+    "samples24h": "{value} health samples in the last day",
+    "failureRate1h": "failed {value} of its checks in the last hour",
+    "failureRate24h": "failed {value} of its checks in the last day",
+    "flaps1h": "went up/down {value} times in the last hour",
+    "flaps24h": "went up/down {value} times in the last day",
+    "latencyMs1h": "{value} ms mean latency in the last hour",
+    "latencyRatio": "latency at {value}x its daily mean",
+    "latencySlope6h": "latency rising {value} ms per hour",
+    "hoursSinceFailure": "last failed {value} hours ago",
+    "down": "down now ({value})",
 }
 CANDIDATES = ("logistic", "gradient_boosting")
 
@@ -216,7 +226,7 @@ def _rounded(value: float) -> float:
 
 
 def describe(feature: str, value: float) -> str:
-    if feature == "ownerShare":
+    if feature in ("ownerShare", "failureRate1h", "failureRate24h"):
         shown = f"{value:.0%}"
     elif float(value).is_integer() or abs(value) >= 10:
         shown = f"{value:,.0f}"

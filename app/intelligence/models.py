@@ -27,6 +27,14 @@ HISTORY_FEATURES: tuple[str, ...] = (
 )  # fmt: skip
 FILE_FEATURES: tuple[str, ...] = STRUCTURE_FEATURES + HISTORY_FEATURES
 
+# The service feature vector (service_failure_risk), from HealthSample series before T.
+SERVICE_FEATURES: tuple[str, ...] = (
+    "samples24h", "failureRate1h", "failureRate24h", "flaps1h", "flaps24h", "latencyMs1h",
+    "latencyRatio", "latencySlope6h", "hoursSinceFailure", "down",
+)  # fmt: skip
+# Service predictions are not about one project: they are listed (and remediated) under this scope.
+SERVICES_SCOPE = "services"
+
 DEFAULT_HORIZON_DAYS = 90
 # Live training: labelled windows ending now, now - horizon, ... (the newest validates the choice).
 TRAINING_ORIGINS = 4

@@ -23,6 +23,7 @@ from app.core.db import run_named
 from app.core.errors import ConfigurationError, NotFound
 from app.intelligence.models import (
     FILE_FEATURES,
+    SERVICES_SCOPE,
     Factor,
     FeatureRefresh,
     ModelType,
@@ -226,6 +227,11 @@ def save_artefact(*, home: Path, model: TrainedModel, scope: str, version: int) 
     return name, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# Models unpickled by this process, by (path, recorded sha256): the long-lived worker unpickles each
+# artefact once, not on every 15-minute run (the file's hash is still checked on every load).
+_LOADED: dict[tuple[str, str], TrainedModel] = {}
+
+
 def load_artefact(*, home: Path, name: str, sha256: str) -> TrainedModel:
     from app.intelligence.learning import TrainedModel
 
@@ -236,9 +242,15 @@ def load_artefact(*, home: Path, name: str, sha256: str) -> TrainedModel:
         raise ConfigurationError(
             f"model artefact {name} does not match its recorded hash; not loaded", hint="hub predict train"
         )
+    cached = _LOADED.get((str(path), sha256))  # still hash-checked above: a changed file is refused
+    if cached is not None:
+        return cached
     model = joblib.load(path)  # our own file, verified above
     if not isinstance(model, TrainedModel):
         raise ConfigurationError(f"{name} is not a model artefact", hint="hub predict train")
+    if len(_LOADED) > 64:  # one entry per project model version; a bound, not a policy
+        _LOADED.clear()
+    _LOADED[(str(path), sha256)] = model
     return model
 
 
@@ -378,6 +390,54 @@ async def history_end(driver: AsyncDriver, *, database: str = "neo4j", project_i
     return rows[0]["end"] if rows else None
 
 
+async def features_at(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> int | None:
+    """Epoch seconds of the project's oldest written-back feature vector (None: never computed)."""
+    rows = await _read(driver, database, "intelligence/project_features_at", projectId=project_id)
+    return rows[0]["featuresAt"] if rows else None
+
+
 async def has_risk_features(driver: AsyncDriver, *, database: str = "neo4j", project_id: str) -> bool:
     rows = await _read(driver, database, "intelligence/project_has_risk_features", projectId=project_id)
     return bool(rows and rows[0]["hasFeatures"])
+
+
+# --- services (service_failure_risk) ------------------------------------------------------------
+
+
+async def service_samples(
+    driver: AsyncDriver, *, database: str = "neo4j", since: int
+) -> dict[str, list[tuple[float, bool, float | None]]]:
+    """Per Service id, its (time, ok, latencyMs) samples since ``since``, oldest first."""
+    rows = await _read(driver, database, "intelligence/service_samples", since=since)
+    return {
+        row["serviceId"]: [(float(t), bool(ok), latency) for t, ok, latency in row["samples"]] for row in rows
+    }
+
+
+async def write_service_predictions(
+    driver: AsyncDriver, *, database: str = "neo4j", version: int, kind: str, rows: Sequence[dict[str, Any]]
+) -> int:
+    """``rows``: targetId (a Service id), probability, confidence, features, topFactors."""
+    payload = [
+        {
+            "id": ids.stable_id("prediction", ModelType.SERVICE_FAILURE_RISK.value, row["targetId"]),
+            "targetId": row["targetId"],
+            "probability": row["probability"],
+            "confidence": row["confidence"],
+            "features": json.dumps(row["features"]),
+            "topFactors": json.dumps(row["topFactors"]),
+            "correlationId": uuid.uuid4().hex,
+        }
+        for row in rows
+    ]
+    await _write(
+        driver,
+        database,
+        "intelligence/write_service_predictions",
+        rows=payload,
+        version=version,
+        kind=kind,
+        createdAt=int(time.time()),
+        scope=SERVICES_SCOPE,
+    )
+    return len(payload)

@@ -19,7 +19,6 @@ from app.config import Settings
 from app.events.service import EventService
 from app.remediation import loop, service
 from app.remediation.models import (
-    DEFAULT_ACTIONS,
     ActionType,
     ProposalRun,
     RemediationAction,
@@ -80,7 +79,7 @@ async def propose_for_project(
     recommenders: dict[str, loop.Recommender] = {}
     for prediction in candidates:
         model_type = prediction["modelType"]
-        default = DEFAULT_ACTIONS.get(model_type, ActionType.NOTIFY)
+        default = ActionType(settings.remediation_default_actions.get(model_type, ActionType.NOTIFY.value))
         if model_type not in recommenders:
             recommenders[model_type] = await loop.recommender(
                 driver=driver, settings=settings, model_type=model_type

@@ -30,12 +30,6 @@ class RemediationStatus(StrEnum):
 # A person may decide only what waits for them; an approved action that failed may be approved again.
 DECIDABLE = (RemediationStatus.PENDING_APPROVAL, RemediationStatus.FAILED)
 
-# What a prediction of each model type gets when the knowledge loop has nothing to say yet.
-DEFAULT_ACTIONS: dict[str, ActionType] = {
-    "file_defect_risk": ActionType.CREATE_TASK,
-    "service_failure_risk": ActionType.NOTIFY,
-}
-
 
 class PredictionRef(BaseModel):
     """The prediction an action is FOR, as the autonomy view shows it."""
