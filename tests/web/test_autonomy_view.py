@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,32 +48,36 @@ FACTORS = {
 NO_RISK_COLOR = "#5a606b"
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, driver: Driver, settings: Settings) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("autonomy") / "repo"
+NEVER = 1.01  # an auto-execution threshold no confidence reaches: every action waits for a person
+
+
+def seed_project(
+    root: Path,
+    driver: Driver,
+    settings: Settings,
+    *,
+    project: str,
+    risk: dict[str, float],
+    **remediation_settings: Any,
+) -> tuple[str, dict[str, str], ProposalRun]:
+    """Ingest a repository of the given files (plus an unpredicted quiet.py), write their
+    predictions and let remediation propose its actions under ``remediation_settings``."""
     root.mkdir()
-    for name in (*RISK, "quiet.py"):
+    for name in (*risk, "quiet.py"):
         body = "".join(
             f"def {name[:-3]}_{i}(x):\n    return x + {i}\n\n\n"
             for i in range(30 if name == "risky.py" else 3)
         )
         (root / name).write_text(body)
-    project_id = ingest_repository(driver, path=root, project=PROJECT, history=0).project_id
+    project_id = ingest_repository(driver, path=root, project=project, history=0).project_id
     records, _, _ = driver.execute_query(
         "MATCH (:Project {id: $p})-[:HAS_REPO]->(:Repo)-[:CONTAINS]->(f:File) "
         "RETURN f.path AS path, f.id AS id",
         p=project_id,
     )
     files = {r["path"]: r["id"] for r in records}
-    assert set(files) >= {*RISK, "quiet.py"}
-    strict = settings.model_copy(
-        update={
-            "remediation_auto_confidence": dict.fromkeys(
-                ("create_task", "trigger_audit", "run_workflow", "notify"), 1.01
-            ),
-            "remediation_min_probability": 0.5,
-        }
-    )
+    assert set(files) >= {*risk, "quiet.py"}
+    proposing = settings.model_copy(update={"remediation_min_probability": 0.5, **remediation_settings})
 
     async def seed() -> ProposalRun:
         async_driver = create_async_driver(settings)
@@ -90,26 +95,60 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, driver: Driver, settings: S
                         "probability": p,
                         "confidence": 0.8,
                         "features": {"fixes365": 9.0 if path == "risky.py" else 0.0},
-                        "topFactors": FACTORS[path],
+                        "topFactors": FACTORS.get(path, []),
                     }
-                    for path, p in RISK.items()
+                    for path, p in risk.items()
                 ],
             )
             return await remediation.propose_for_project(
-                driver=async_driver, settings=strict, events=None, project_id=project_id, project_name=PROJECT
+                driver=async_driver,
+                settings=proposing,
+                events=None,
+                project_id=project_id,
+                project_name=project,
             )
         finally:
             await async_driver.close()
 
     # Sync Playwright owns an event loop in this thread while the browser is open: seed from another.
     with ThreadPoolExecutor(1) as pool:
-        run = pool.submit(asyncio.run, seed()).result()
+        return project_id, files, pool.submit(asyncio.run, seed()).result()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, driver: Driver, settings: Settings) -> dict[str, Any]:
+    project_id, files, run = seed_project(
+        tmp_path_factory.mktemp("autonomy") / "repo",
+        driver,
+        settings,
+        project=PROJECT,
+        risk=RISK,
+        remediation_auto_confidence=dict.fromkeys(
+            ("create_task", "trigger_audit", "run_workflow", "notify"), NEVER
+        ),
+    )
     assert run.proposed == 2 and run.pending == 2, run
     return {"project_id": project_id, "files": files}
 
 
 @pytest.fixture(scope="module")
-def hub_url(settings: Settings, seeded: dict[str, Any]) -> Iterator[str]:
+def shadowed(tmp_path_factory: pytest.TempPathFactory, driver: Driver, settings: Settings) -> dict[str, Any]:
+    """A project under shadow mode whose action would have run by itself: recorded, not executed."""
+    project_id, files, run = seed_project(
+        tmp_path_factory.mktemp("autonomy-shadow") / "repo",
+        driver,
+        settings,
+        project=f"{PROJECT}-shadow",
+        risk={"risky.py": 0.95},
+        remediation_auto_confidence={"create_task": 0.5},
+        remediation_shadow=[f"{PROJECT}-shadow:*"],
+    )
+    assert run.proposed == 1 and run.shadowed == 1, run
+    return {"project_id": project_id, "files": files}
+
+
+@pytest.fixture(scope="module")
+def hub_url(settings: Settings, seeded: dict[str, Any], shadowed: dict[str, Any]) -> Iterator[str]:
     yield from serve_hub(settings)
 
 
@@ -123,12 +162,14 @@ def node_attributes(page: Page) -> dict[str, dict[str, Any]]:
     )
 
 
-def open_view(page: Page, hub_url: str, project_id: str) -> None:
+def open_view(page: Page, hub_url: str, project_id: str, predicted: int = 3) -> None:
     page.goto(f"{hub_url}/?project={project_id}&risk=1")
     expect(page.get_by_test_id("autonomy-panel")).to_have_attribute("data-loaded", "yes", timeout=30_000)
     page.wait_for_function(
-        "() => { const s = window.__vislzr && window.__vislzr.sigma; if (!s) return false;"
-        " let n = 0; s.getGraph().forEachNode((id, a) => { if (a.risk != null) n++; }); return n >= 3; }",
+        "predicted => { const s = window.__vislzr && window.__vislzr.sigma; if (!s) return false;"
+        " let n = 0; s.getGraph().forEachNode((id, a) => { if (a.risk != null) n++; });"
+        " return n >= predicted; }",
+        arg=predicted,
         timeout=30_000,
     )
 
@@ -206,7 +247,8 @@ def test_approving_and_rejecting_from_the_queue(
     shot(page, "autonomy-queue", settle_ms=800)
 
     queue.locator("li", has_text="risky.py").get_by_role("button", name="Approve").click()
-    expect(queue.locator("li")).to_have_count(1)
+    # Approving executes the action (a Task is created) before the mutation answers: slow on a busy machine.
+    expect(queue.locator("li")).to_have_count(1, timeout=30_000)
     risky_item = page.get_by_test_id("actions").locator("li", has_text="risky.py")
     expect(risky_item).to_have_attribute("data-status", "EXECUTED", timeout=30_000)
     assert action_status(driver, project_id, "risky.py") == "executed"
@@ -220,9 +262,9 @@ def test_approving_and_rejecting_from_the_queue(
     flaky.get_by_role("button", name="Reject…").click()
     flaky.get_by_placeholder("reason (optional)").fill("owned by another team")
     flaky.get_by_role("button", name="Reject", exact=True).click()
-    expect(queue.locator("li")).to_have_count(0)
+    expect(queue.locator("li")).to_have_count(0, timeout=30_000)
     expect(page.get_by_test_id("actions").locator("li", has_text="flaky.py")).to_have_attribute(
-        "data-status", "REJECTED"
+        "data-status", "REJECTED", timeout=30_000
     )
     assert action_status(driver, project_id, "flaky.py") == "rejected"
     records, _, _ = driver.execute_query(
@@ -236,3 +278,19 @@ def test_approving_and_rejecting_from_the_queue(
         page.get_by_test_id("timeline").locator("li[data-event=executed]", has_text="risky.py")
     ).to_have_count(1)
     shot(page, "autonomy-decided", settle_ms=800)
+
+
+def test_shadow_mode_shows_what_would_have_run(
+    page: Page, hub_url: str, shadowed: dict[str, Any], driver: Driver
+) -> None:
+    open_view(page, hub_url, shadowed["project_id"], predicted=1)
+    expect(page.get_by_test_id("approval-queue").locator("li")).to_have_count(0)
+    item = page.get_by_test_id("actions").locator("li", has_text="risky.py")
+    expect(item).to_have_attribute("data-status", "PROPOSED")
+    expect(item.locator(".shadow")).to_have_text("shadow · would have run")
+    assert action_status(driver, shadowed["project_id"], "risky.py") == "proposed"  # nothing executed
+    records, _, _ = driver.execute_query(
+        "MATCH (a:RemediationAction {projectId: $p}) RETURN a.resultId AS result", p=shadowed["project_id"]
+    )
+    assert records[0]["result"] is None
+    shot(page, "autonomy-shadow", settle_ms=800)
