@@ -7,7 +7,7 @@ HUB := $(VENV)/bin/hub
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 APT_PACKAGES := nats-server redis-server chromium maven docker-compose git
 
-.PHONY: run test install install-tools system-packages lint web lock
+.PHONY: run test install install-tools system-packages lint web lock notebooks-strip
 
 run: install install-tools system-packages web
 	$(HUB) up
@@ -63,3 +63,7 @@ web: web/dist/index.html
 web/dist/index.html: $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund && npm run build
 	touch $@
+
+# notebooks/ are committed without outputs (tests/intelligence/test_notebooks.py checks it).
+notebooks-strip: install
+	$(VENV)/bin/nbstripout notebooks/*.ipynb

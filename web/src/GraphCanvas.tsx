@@ -16,6 +16,8 @@ interface Props {
   onNodeClick(id: string): void; onStageClick(): void;
   // Semantic zoom (see semanticZoom.ts): open a group the way a click does, close the innermost one.
   semanticZoom: boolean; onZoomExpand(id: string): boolean; onZoomCollapse(): string | null;
+  // A colour mode (the autonomy view's risk heat map): attributes laid over each node's own.
+  decorate?: (n: ViewNode) => Attrs | null;
 }
 
 const LABEL_MIN_SIZE = 7; // px on screen; below it a node is drawn without its label...
@@ -39,9 +41,11 @@ interface SigmaInternals {
 
 type Attrs = Record<string, unknown>;
 
-function nodeAttrs(n: ViewNode, positions: Positions): Attrs {
+function nodeAttrs(n: ViewNode, positions: Positions, decorate?: Props["decorate"]): Attrs {
   const p = positions[n.id] ?? [0, 0];
-  return { x: p[0], y: p[1], size: nodeSize(n), color: nodeColor(n), label: nodeLabel(n), entity: n.entity };
+  const own = { x: p[0], y: p[1], size: nodeSize(n), color: nodeColor(n), label: nodeLabel(n), entity: n.entity };
+  const extra = decorate?.(n);
+  return extra ? { ...own, ...extra } : own;
 }
 
 function edgeKey(e: ViewEdge): string { return `${e.source}>${e.target}:${e.type}`; }
@@ -53,20 +57,20 @@ function edgeAttrs(e: ViewEdge, thick: boolean, maxWeight: number): Attrs {
   };
 }
 
-function buildGraph(nodes: ViewNode[], edges: ViewEdge[], positions: Positions): Graph {
+function buildGraph(nodes: ViewNode[], edges: ViewEdge[], positions: Positions, decorate?: Props["decorate"]): Graph {
   const graph = new Graph({ multi: true, type: "directed" });
-  patchGraph(graph, nodes, edges, positions);
+  patchGraph(graph, nodes, edges, positions, decorate);
   return graph;
 }
 
 // Brings `graph` to the given view: adds, updates and drops only what differs; returns the number of
 // nodes and edges added or dropped.
-function patchGraph(graph: Graph, nodes: ViewNode[], edges: ViewEdge[], positions: Positions): number {
+function patchGraph(graph: Graph, nodes: ViewNode[], edges: ViewEdge[], positions: Positions, decorate?: Props["decorate"]): number {
   let changes = 0;
   const keepNodes = new Set<string>();
   for (const n of nodes) {
     keepNodes.add(n.id);
-    const attrs = nodeAttrs(n, positions);
+    const attrs = nodeAttrs(n, positions, decorate);
     if (graph.hasNode(n.id)) graph.replaceNodeAttributes(n.id, attrs);
     else { graph.addNode(n.id, attrs); changes++; }
   }
@@ -151,11 +155,11 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
     let graph = current;
     if (patch) {
       internals.unbindGraphHandlers();
-      try { patchGraph(current, props.nodes, props.edges, props.positions); }
+      try { patchGraph(current, props.nodes, props.edges, props.positions, props.decorate); }
       finally { internals.bindGraphHandlers(); }
       if (internals.hoveredNode && !current.hasNode(internals.hoveredNode)) internals.hoveredNode = null;
       if (internals.hoveredEdge && !current.hasEdge(internals.hoveredEdge)) internals.hoveredEdge = null;
-    } else graph = buildGraph(props.nodes, props.edges, props.positions);
+    } else graph = buildGraph(props.nodes, props.edges, props.positions, props.decorate);
     // Plain fields read at render time: set directly, as setSetting would re-index everything.
     internals.settings.hideEdgesOnMove = props.edges.length > HIDE_EDGES_ON_MOVE;
     internals.settings.hideLabelsOnMove = props.nodes.length > HIDE_LABELS_ON_MOVE;
@@ -171,7 +175,7 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
     el.dataset.drawMode = patch ? "patch" : "swap";
     el.dataset.version = String(Number(el.dataset.version ?? 0) + 1);
     zoom.current?.drawn(props.nodes);
-  }, [props.nodes, props.edges, props.positions]);
+  }, [props.nodes, props.edges, props.positions, props.decorate]);
 
   useEffect(() => {
     if (selected.current === props.selected) return;

@@ -3,14 +3,16 @@ import { ApiError, computeCommunities, fetchFingerprint, fetchView, search, type
 import type { UrlState } from "./urlstate";
 import { cachedPositions, computeLayout, storePositions } from "./layout";
 import type { Positions } from "./layout.worker";
-import { nodeSize, ENTITIES, EDGE_TYPES, SYMBOL_KINDS, EDGE_COLORS } from "./style";
+import { nodeSize, nodeLabel, ENTITIES, EDGE_TYPES, SYMBOL_KINDS, EDGE_COLORS } from "./style";
 import type { CanvasHandle } from "./GraphCanvas";
 import DetailPanel from "./DetailPanel";
 import TableView from "./TableView";
 import { watchGraph } from "./live";
 import { holds, innermostExpanded, isCollapsedGroup, semanticZoomSetting, storeSemanticZoomSetting } from "./semanticZoom";
+import { linesSize, nodeRisk, riskColor, STATUS_LABEL, useAutonomy } from "./autonomy";
 
 const GraphCanvas = lazy(() => import("./GraphCanvas"));
+const AutonomyView = lazy(() => import("./AutonomyView"));
 const BATCH_MS = 50; // graphChanged events this close together are drawn as one update
 
 interface Props { state: UrlState; update(patch: Partial<UrlState>, push?: boolean): void }
@@ -111,6 +113,22 @@ export default function ProjectView({ state, update }: Props) {
   const nodesById = useMemo(() => new Map((view?.nodes ?? []).map((n) => [n.id, n])), [view]);
   const selectedNode = focus ? nodesById.get(focus) ?? null : null;
 
+  // The autonomy view (?risk=1): the same canvas coloured by predicted risk, sized by lines, a
+  // file awaiting an approval labelled so; the remediation panel beside it.
+  const autonomy = useAutonomy(state.risk ? project : null);
+  const decorate = useMemo(() => {
+    if (!state.risk) return undefined;
+    const { index, risks } = autonomy;
+    return (n: ViewNode) => {
+      if (n.entity === "Symbol") return null;
+      const risk = nodeRisk(n, index, risks);
+      const file = n.entity === "File" ? n.fileId ?? n.id : null;
+      const status = file ? index.statusByFile.get(file) : undefined;
+      const label = nodeLabel(n) + (risk != null ? ` · ${Math.round(risk * 100)}%` : "") + (status ? ` · ${STATUS_LABEL[status]}` : "");
+      return { color: riskColor(risk), size: linesSize(n), risk, remediation: status ?? null, label };
+    };
+  }, [state.risk, autonomy]);
+
   const toggle = useCallback((node: ViewNode) => {
     if (node.entity === "Symbol") return;
     if (node.entity === "File" && node.expanded) {
@@ -196,7 +214,7 @@ export default function ProjectView({ state, update }: Props) {
           ) : (
             <Suspense fallback={<div className="loading">Loading renderer…</div>}>
               {view && <GraphCanvas ref={canvas} nodes={view.nodes} edges={view.edges} positions={positions} selected={focus}
-                onNodeClick={onNodeClick} onStageClick={() => update({ focus: null })}
+                onNodeClick={onNodeClick} onStageClick={() => update({ focus: null })} decorate={decorate}
                 semanticZoom={semanticZoom} onZoomExpand={onZoomExpand} onZoomCollapse={onZoomCollapse} />}
             </Suspense>
           )}
@@ -210,7 +228,13 @@ export default function ProjectView({ state, update }: Props) {
             </div>
           )}
         </section>
-        {focus && !(selectedNode === null && /^(dir|community):/.test(focus)) && (
+        {state.risk && project && (
+          <Suspense fallback={<aside className="autonomy">Loading autonomy view…</aside>}>
+            <AutonomyView data={autonomy} selectedFile={selectedNode?.entity === "File" ? selectedNode.fileId ?? selectedNode.id : focus}
+              onSelectFile={(id) => update({ focus: id }, true)} />
+          </Suspense>
+        )}
+        {!state.risk && focus && !(selectedNode === null && /^(dir|community):/.test(focus)) && (
           <DetailPanel key={focus} id={focus} node={selectedNode} expanded={expanded}
             onClose={() => update({ focus: null })}
             onToggle={toggle} onCollapse={collapse}
@@ -252,6 +276,8 @@ function Toolbar({ state, update, view, canvas, onHit, semanticZoom, onSemanticZ
         <button aria-label="zoom out" onClick={() => canvas.current?.zoom(1 / 1.5)}>−</button>
         <button onClick={() => canvas.current?.fit()}>fit</button>
       </div>}
+      <label title="Colour files by predicted defect risk (size = lines) and show the remediation queue and timeline">
+        <input type="checkbox" data-testid="risk-mode" checked={state.risk} onChange={(e) => update({ risk: e.target.checked }, true)} /> autonomy</label>
       {state.mode === "graph" && <label title="Zooming in past 2× opens the group nearest the centre; zooming out past ½× closes the innermost open one">
         <input type="checkbox" data-testid="semantic-zoom" checked={semanticZoom} onChange={(e) => onSemanticZoom(e.target.checked)} /> semantic zoom</label>}
       <form className="search" onSubmit={(e) => { e.preventDefault(); void run(); }}>

@@ -4,6 +4,7 @@ import type { ViewFilters } from "./api";
 export interface UrlState {
   project: string | null; grouping: "folders" | "communities"; layout: "force" | "tree" | "circle";
   depth: number; expanded: string[]; focus: string | null; mode: "graph" | "table"; filters: ViewFilters;
+  risk: boolean; // the autonomy view: risk heat map colours and the remediation panel (?risk=1)
 }
 
 const list = (value: string | null) => (value ? value.split(",").filter(Boolean) : []);
@@ -21,6 +22,7 @@ export function readUrl(): UrlState {
       languages: list(q.get("lang")), kinds: list(q.get("kind")), edgeTypes: list(q.get("edge")),
       entities: list(q.get("entity")), pathPrefix: q.get("prefix") ?? "",
     },
+    risk: q.get("risk") === "1",
   };
 }
 
@@ -40,6 +42,7 @@ export function writeUrl(state: UrlState, push = false): void {
     if (f.edgeTypes.length) q.set("edge", f.edgeTypes.join(","));
     if (f.entities.length) q.set("entity", f.entities.join(","));
     if (f.pathPrefix) q.set("prefix", f.pathPrefix);
+    if (state.risk) q.set("risk", "1");
   }
   const url = `${window.location.pathname}${q.toString() ? "?" + q.toString() : ""}`;
   if (url === `${window.location.pathname}${window.location.search}`) return;
