@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from ingest.bindings import Binding, ImportResolver, ImportResult, RepoFiles, Target
 from ingest.ids import file_id, symbol_id
@@ -65,11 +66,66 @@ IMPORT_RESOLVERS: dict[str, type[ImportResolver]] = {
 }
 
 
+EdgeBucket = dict[tuple[str, str, str], tuple[float, str]]  # (type, src, dst) -> (confidence, evidence)
+
+
+class _Reads:
+    """The files (and pseudo-keys: a Go directory, a guessed name) the call resolution of one file
+    looked at; ``None`` while nothing is being recorded."""
+
+    current: set[str] | None = None
+
+
+class _TrackedDict(dict):  # type: ignore[type-arg]
+    """A dict keyed by path (or by a Target, whose path counts) that notes every key it is asked for
+    in ``reads.current``: the dependency record an incremental re-resolution starts from."""
+
+    def __init__(self, data: Mapping[Any, Any], reads: _Reads, key: Any = None) -> None:
+        super().__init__(data)
+        self._reads = reads
+        self._key = key
+
+    def _note(self, key: Hashable) -> None:
+        if self._reads.current is not None:
+            self._reads.current.add(self._key(key) if self._key else key)  # type: ignore[arg-type]
+
+    def __getitem__(self, key: Any) -> Any:
+        self._note(key)
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._note(key)
+        return super().get(key, default)
+
+
+@dataclass(slots=True)
+class ResolverState:
+    """What a re-resolution after a change reuses: each file's call edges and unresolved count, what
+    its call resolution read, and the cross-file facts whose change makes those reads stale."""
+
+    files: frozenset[str]
+    ctx: RepoContext
+    imports: dict[str, ImportResult]
+    bases: dict[Target, list[Target]]
+    guesses: dict[str, Target]  # "f|family|name" / "c|family|name" -> the unique definition
+    calls: dict[str, EdgeBucket]
+    members: dict[str, EdgeBucket]
+    sids: dict[Target, str]  # symbol ids are a pure function of (repo, path, name): kept across runs
+    unresolved: dict[str, int]
+    reads: dict[str, frozenset[str]]
+    buckets: dict[str, EdgeBucket]
+    edges_by_file: dict[str, list[Edge]]
+
+
 class Resolver:
-    def __init__(self, repo_id: str, ctx: RepoContext, parsed: Mapping[str, ParsedFile]) -> None:
+    def __init__(
+        self, repo_id: str, ctx: RepoContext, parsed: Mapping[str, ParsedFile], *, track: bool = False
+    ) -> None:
         self.repo_id = repo_id
         self.ctx = ctx
-        self.parsed = parsed
+        self.track = track
+        self.reads = _Reads()
+        self.parsed = _TrackedDict(parsed, self.reads) if track else parsed
         self.repo = RepoFiles(repo_id, ctx, parsed)
         self.paths = self.repo.paths
         # one import resolver per language present, each building its indexes once
@@ -81,9 +137,11 @@ class Resolver:
         self.syms: dict[str, dict[str, SymbolDef]] = {
             p: {s.qualified_name: s for s in parsed[p].symbols} for p in self.paths
         }
-        self.edges: dict[str, dict[tuple[str, str, str], tuple[float, str]]] = defaultdict(dict)
+        self.edges: dict[str, EdgeBucket] = defaultdict(dict)
         self.imports: dict[str, ImportResult] = {}
         self.bases: dict[Target, list[Target]] = defaultdict(list)
+        self.call_unresolved: dict[str, int] = {}
+        self.call_reads: dict[str, frozenset[str]] = {}
         self.unresolved_calls = 0
         self.receiver_depth = 0  # receiver_class's nesting (it may recurse through resolve_name)
         self.external_modules: dict[str, str] = {}
@@ -116,6 +174,20 @@ class Resolver:
         self.unique_functions = {k: v[0] for k, v in functions.items() if len(v) == 1 and v[0][0]}
         self.unique_classes = {k: v[0] for k, v in classes.items() if len(v) == 1}
         self.go_dirs = go_dirs
+        if track:  # every cross-file lookup of the call phase is recorded (see ResolverState)
+            self.syms = _TrackedDict(self.syms, self.reads)
+            self.attributes = _TrackedDict(self.attributes, self.reads, key=lambda t: t[0])
+            self.go_dirs = _TrackedDict(go_dirs, self.reads, key=lambda d: f"dir|{d}")
+            self.unique_functions = _TrackedDict(
+                self.unique_functions, self.reads, key=lambda k: f"f|{k[0]}|{k[1]}"
+            )
+            self.unique_classes = _TrackedDict(
+                self.unique_classes, self.reads, key=lambda k: f"c|{k[0]}|{k[1]}"
+            )
+
+    def guesses(self) -> dict[str, Target]:
+        return {**{f"f|{f}|{n}": t for (f, n), t in dict.items(self.unique_functions)},
+                **{f"c|{f}|{n}": t for (f, n), t in dict.items(self.unique_classes)}}  # fmt: skip
 
     # --- ids and edges ------------------------------------------------------------------------
     def sid(self, target: Target) -> str:
@@ -461,33 +533,43 @@ class Resolver:
                 self.bases[src].append(target)  # interfaces too: default methods, TS abstract members
                 self.add(p, h.relation, self.sid(src), self.sid(target), conf, evidence)
 
-    def resolve_calls(self) -> None:
-        for p in self.paths:
-            pf = self.parsed[p]
-            table = self.syms[p]
-            # The same callee from the same scope resolves the same way (self.x(), len(), a
-            # helper called in a loop): one resolution per pair (in Django, 30% of calls repeat one).
-            resolved: dict[tuple[str, str, str, str], Outcome] = {}
-            for c in pf.calls:
-                key = (c.caller_qn, c.callee, c.receiver, c.evidence)
-                outcome = resolved.get(key)
-                if outcome is None:
-                    outcome = resolved[key] = self.resolve_name(p, c.caller_qn, c.callee, CALLABLE, c)
-                target, conf, evidence = outcome
-                if target is None or not self.same_family(p, target[0]):
-                    self.unresolved_calls += 1
-                    continue
-                src = (p, c.caller_qn)
-                if target == src and (conf < CONF_SELF or c.callee.startswith("super()")):
-                    continue  # a guess that lands on the caller itself is not recursion
-                self.add(p, "CALLS", self.sid(src), self.sid(target), conf, evidence)
-                caller = table.get(c.caller_qn)
-                callee_sym = self.syms[target[0]][target[1]]
-                if caller is not None and caller.is_test and not callee_sym.is_test:
-                    self.add(p, "TESTS", self.sid(src), self.sid(target), conf, evidence)
+    def resolve_calls(self, paths: list[str] | None = None) -> None:
+        for p in self.paths if paths is None else paths:
+            if self.track:
+                self.reads.current = {p}
+                before = self.unresolved_calls
+            self._resolve_calls_of(p)
+            if self.track:
+                self.call_reads[p] = frozenset(self.reads.current)  # type: ignore[arg-type]
+                self.call_unresolved[p] = self.unresolved_calls - before
+                self.reads.current = None
 
-    def members(self) -> None:
-        for p in self.paths:
+    def _resolve_calls_of(self, p: str) -> None:
+        pf = self.parsed[p]
+        table = self.syms[p]
+        # The same callee from the same scope resolves the same way (self.x(), len(), a
+        # helper called in a loop): one resolution per pair (in Django, 30% of calls repeat one).
+        resolved: dict[tuple[str, str, str, str], Outcome] = {}
+        for c in pf.calls:
+            key = (c.caller_qn, c.callee, c.receiver, c.evidence)
+            outcome = resolved.get(key)
+            if outcome is None:
+                outcome = resolved[key] = self.resolve_name(p, c.caller_qn, c.callee, CALLABLE, c)
+            target, conf, evidence = outcome
+            if target is None or not self.same_family(p, target[0]):
+                self.unresolved_calls += 1
+                continue
+            src = (p, c.caller_qn)
+            if target == src and (conf < CONF_SELF or c.callee.startswith("super()")):
+                continue  # a guess that lands on the caller itself is not recursion
+            self.add(p, "CALLS", self.sid(src), self.sid(target), conf, evidence)
+            caller = table.get(c.caller_qn)
+            callee_sym = self.syms[target[0]][target[1]]
+            if caller is not None and caller.is_test and not callee_sym.is_test:
+                self.add(p, "TESTS", self.sid(src), self.sid(target), conf, evidence)
+
+    def members(self, paths: list[str] | None = None) -> None:
+        for p in self.paths if paths is None else paths:
             table = self.syms[p]
             for s in self.parsed[p].symbols:
                 parent = table.get(s.parent_qn) if s.parent_qn else None
@@ -506,12 +588,77 @@ class Resolver:
         self.resolve_heritage()
         self.resolve_calls()
         self.members()
-        edges_by_file = {
-            p: sorted(
-                (Edge(t, s, d, c, ev) for (t, s, d), (c, ev) in bucket.items()), key=lambda e: e.sort_key
-            )
-            for p, bucket in sorted(self.edges.items())
-        }
+        edges_by_file = {p: _edge_list(bucket) for p, bucket in sorted(self.edges.items())}
+        return self._resolution(edges_by_file)
+
+    def run_after_change(
+        self, previous: ResolverState | None, changed: set[str]
+    ) -> tuple[Resolution, ResolverState, int]:
+        """Re-resolve after ``changed`` files changed content: imports, heritage and members (cheap,
+        global indexes) for every file, calls only for the files whose recorded reads touch something
+        that changed (a changed file, a file whose import bindings or class bases changed, a
+        guessed name that is no longer unique, ...). With no ``previous`` state, or when files were
+        added or deleted (module indexes move), every file's calls. Needs ``track=True``.
+        Returns the resolution, the state for the next change and how many files' calls were resolved."""
+        assert self.track, "incremental resolution needs recorded reads"
+        if previous is not None:
+            self._sid = previous.sids
+        self.resolve_imports()
+        self.resolve_heritage()
+        if previous is None:
+            self.members()
+        else:  # HAS_MEMBER depends on the file's own symbols only
+            for p in self.paths:
+                if p in changed or p not in previous.members:
+                    self.members([p])
+                else:
+                    self.edges[p].update(previous.members[p])
+        members = {p: {k: v for k, v in b.items() if k[0] == "HAS_MEMBER"} for p, b in self.edges.items()}
+        structural = {p: dict(b) for p, b in self.edges.items()}
+        guesses = self.guesses()
+        if previous is None or previous.files != frozenset(self.paths) or previous.ctx != self.ctx:
+            stale = set(self.paths)
+        else:
+            dirty: set[str] = set(changed)
+            dirty.update(p for p in self.paths if previous.imports.get(p) != self.imports.get(p))
+            bases = dict.items(self.bases)  # type: ignore[arg-type]
+            dirty.update(cls[0] for cls, targets in bases if previous.bases.get(cls) != targets)
+            dirty.update(cls[0] for cls in previous.bases if cls not in self.bases)
+            dirty.update(f"dir|{_dirname(p)}" for p in changed)
+            dirty.update(k for k in guesses.keys() ^ previous.guesses.keys())
+            dirty.update(k for k, t in guesses.items() if previous.guesses.get(k, t) != t)
+            stale = {p for p in self.paths if p in changed or not previous.reads[p].isdisjoint(dirty)}
+        for p in self.paths:
+            if p in stale:
+                continue
+            self.edges[p].update(previous.calls[p])  # type: ignore[union-attr]
+            self.call_reads[p] = previous.reads[p]  # type: ignore[union-attr]
+            self.call_unresolved[p] = previous.unresolved[p]  # type: ignore[union-attr]
+        self.resolve_calls(sorted(stale))
+        self.unresolved_calls = sum(self.call_unresolved.values())
+        calls = {
+            p: previous.calls[p] if previous is not None and p not in stale
+            else {k: v for k, v in self.edges.get(p, {}).items() if k not in structural.get(p, {})}
+            for p in self.paths
+        }  # fmt: skip
+        edges_by_file: dict[str, list[Edge]] = {}
+        for p, bucket in sorted(self.edges.items()):
+            if not bucket:
+                continue
+            same = previous is not None and previous.buckets.get(p) == bucket
+            edges_by_file[p] = previous.edges_by_file[p] if same else _edge_list(bucket)  # type: ignore[union-attr]
+        resolution = self._resolution(edges_by_file)
+        state = ResolverState(
+            files=frozenset(self.paths),
+            ctx=self.ctx, imports=dict(self.imports),
+            bases={k: list(v) for k, v in dict.items(self.bases)}, guesses=guesses, calls=calls,
+            members={p: b for p, b in members.items() if b}, sids=self._sid,  # type: ignore[arg-type]
+            unresolved=dict(self.call_unresolved), reads=dict(self.call_reads),
+            buckets={p: b for p, b in self.edges.items() if b}, edges_by_file=edges_by_file,
+        )  # fmt: skip
+        return resolution, state, len(stale)
+
+    def _resolution(self, edges_by_file: dict[str, list[Edge]]) -> Resolution:
         packages = sorted(
             [*self.ctx.packages, *self.repo.extra_packages.values()],
             key=lambda d: (d.ecosystem, d.name, d.manifest, d.version or ""),
@@ -523,6 +670,10 @@ class Resolver:
             unresolved_calls=self.unresolved_calls,
             unresolved_imports=sum(r.unresolved for r in self.imports.values()),
         )
+
+
+def _edge_list(bucket: EdgeBucket) -> list[Edge]:
+    return sorted((Edge(t, s, d, c, ev) for (t, s, d), (c, ev) in bucket.items()), key=lambda e: e.sort_key)
 
 
 def _family(lang: str) -> str:
@@ -539,4 +690,4 @@ def resolve(repo_id: str, ctx: RepoContext, parsed: Mapping[str, ParsedFile]) ->
     return Resolver(repo_id, ctx, parsed).run()
 
 
-__all__ = ["Binding", "ImportResult", "Resolver", "Target", "resolve"]
+__all__ = ["Binding", "ImportResult", "Resolver", "ResolverState", "Target", "resolve"]

@@ -8,10 +8,11 @@ write was interrupted keeps its old hash, so the next run sees it as changed and
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 
 from app.core.cypher import query
 
@@ -25,10 +26,28 @@ class GraphWriter:
         self.on_rows = on_rows
         self.written: Counter[str] = Counter()
         self.edge_counts: Counter[str] = Counter()  # edges written this run, by type
+        self.steps: list[tuple[str, dict[str, Any]]] | None = None
 
     def run(self, name: str, **params: Any) -> list[Any]:
+        if self.steps is not None:  # inside transaction(): collected, run at its end
+            self.steps.append((name, params))
+            return []
         records, _, _ = self.driver.execute_query(query(name), params, database_=self.database)
         return records
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The writes inside the block run in one transaction at its end: a delta (a few small
+        batches) costs one round of commits instead of one per query, and lands whole or not at all."""
+        self.steps = []
+        try:
+            yield
+            steps, self.steps = self.steps, None
+            if steps:
+                with self.driver.session(database=self.database) as session:
+                    session.execute_write(_run_steps, steps)
+        finally:
+            self.steps = None
 
     def batched(self, name: str, key: str, items: Sequence[Any], counter: str | None = None,
                 **params: Any) -> None:  # fmt: skip
@@ -64,6 +83,20 @@ class GraphWriter:
     def create_symbols(self, rows: Sequence[dict[str, Any]]) -> None:
         self.batched("ingest/create_symbols", "rows", rows, "symbols")
 
+    def delete_symbols(self, symbol_ids: Sequence[str]) -> None:
+        self.batched("ingest/delete_symbols", "ids", list(symbol_ids), "deleted_symbols")
+
+    def update_symbols(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.batched("ingest/update_symbols", "rows", rows, "symbols")
+
+    def delete_edges(self, kind: str, rows: Sequence[dict[str, Any]]) -> None:
+        """``kind``: symbol or imports edges, by their natural key (type, src, dst)."""
+        name = {"symbol": "ingest/delete_symbol_edges", "imports": "ingest/delete_imports"}[kind]
+        self.batched(name, "rows", rows, "deleted_edges")
+
+    def update_edges(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.batched("ingest/update_symbol_edges", "rows", rows, "updated_edges")
+
     def merge_packages(self, repo_id: str, rows: Sequence[dict[str, Any]]) -> None:
         self.batched("ingest/merge_packages", "rows", rows, "packages", repoId=repo_id)
 
@@ -93,3 +126,8 @@ class GraphWriter:
         record = records[0]
         return {"files": record["files"], "symbols": record["symbols"],
                 "edges": {row["type"]: row["n"] for row in record["edges"] if row["type"]}}  # fmt: skip
+
+
+def _run_steps(tx: ManagedTransaction, steps: list[tuple[str, dict[str, Any]]]) -> None:
+    for name, params in steps:
+        tx.run(query(name), params).consume()
