@@ -6,8 +6,9 @@ which drops and re-creates every caller's edges). A :class:`ResidentRepo` does t
 (:meth:`ResidentRepo.load`) and afterwards, for the paths a change names:
 
 1. re-reads and re-parses only those files;
-2. re-resolves in memory: imports, heritage and members for every file (cheap indexes), calls only
-   for the files whose recorded reads touch what changed (:meth:`ingest.resolve.Resolver.run_after_change`);
+2. re-resolves in memory only what can differ: imports and members of those files, heritage and
+   calls of the files whose recorded reads touch what changed
+   (:meth:`ingest.resolve.Resolver.run_after_change`);
 3. diffs the result against the previous one by deterministic id: symbols gone are deleted by id,
    changed ones updated in place (their edges stay), new ones created; edges are diffed per file by
    (type, source, target) — created, updated or deleted, nothing else touched;
