@@ -147,6 +147,8 @@ def scaling_corpus(packages: list[str], lines: int) -> Path:
 def scaling(packages: list[str], sizes: list[int]) -> None:
     """Cold ingest time and peak memory against size: near-linear, or which phase is not."""
     rows = []
+    wipe()
+    hub_ingest(scaling_corpus(packages, min(sizes)), "--history", "0")  # the JVM's warm-up, not reported
     for size in sizes:
         path = scaling_corpus(packages, size)
         files = [p for p in path.rglob("*.py") if ".git" not in p.parts]

@@ -129,7 +129,14 @@ def main() -> None:
             time.sleep(0.5)
         for rel, text in originals.items():
             (path / rel).write_text(text)
-        restored = watcher.line(timeout=60)
+        restored_started = time.perf_counter()
+        restores = [watcher.line(timeout=120)]
+        while True:  # every batch of the restore, so that none is counted as the burst's
+            try:
+                restores.append(watcher.line(timeout=3.0))
+            except TimeoutError:
+                break
+        restored_s = time.perf_counter() - restored_started - 3.0
         time.sleep(1.0)
         git(path, "checkout", "-q", "-b", "bench-burst")
         for rel in sorted(
@@ -171,8 +178,9 @@ def main() -> None:
         )
     print(f"| files whose calls were re-resolved (of {files}) | {quantile(resolved, 0.5)} | "
           f"{quantile(resolved, 0.95)} | {max(resolved)} |")  # fmt: skip
-    print(f"\nRestoring the {len(edited)} files saved at once: one batch of "
-          f"{len(restored['changed_paths'])} files in {restored['seconds']:.3f} s. A `git checkout` "
+    print(f"\nRestoring the {len(edited)} files saved at once: "
+          f"{len(restores)} batch(es) ({', '.join(str(len(b['changed_paths'])) for b in restores)} files), "
+          f"the last announced {restored_s:.2f} s after the writes. A `git checkout` "
           f"changing 40 files: {len(burst_batches)} batch(es) "
           f"({', '.join(str(len(b['changed_paths'])) for b in burst_batches)} files), first announced "
           f"{burst_s:.2f} s after the checkout started.")  # fmt: skip

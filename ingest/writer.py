@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +18,7 @@ from neo4j import Driver, ManagedTransaction
 from app.core.cypher import query
 
 BATCH = 10_000
+SESSIONS = 2  # concurrent write transactions of a cold load (the machine's cores)
 
 
 class GraphWriter:
@@ -81,7 +83,22 @@ class GraphWriter:
             self.run("ingest/delete_outgoing_edges", fileIds=list(file_ids[start : start + 500]))
 
     def create_symbols(self, rows: Sequence[dict[str, Any]]) -> None:
-        self.batched("ingest/create_symbols", "rows", rows, "symbols")
+        """Batches in ``SESSIONS`` concurrent transactions: one transaction runs on one server thread,
+        so a cold load leaves a core idle otherwise. Rows come sorted by file, so two batches share at
+        most the file at their boundary: they may wait on each other's lock, never deadlock."""
+        if self.steps is not None or len(rows) <= BATCH or SESSIONS < 2:
+            self.batched("ingest/create_symbols", "rows", rows, "symbols")
+            return
+        chunks = [rows[start : start + BATCH] for start in range(0, len(rows), BATCH)]
+
+        def write(chunk: Sequence[dict[str, Any]]) -> None:
+            self.driver.execute_query(query("ingest/create_symbols"), {"rows": chunk},
+                                      database_=self.database)  # fmt: skip
+
+        with ThreadPoolExecutor(max_workers=SESSIONS) as pool:
+            for chunk, _ in zip(chunks, pool.map(write, chunks), strict=True):
+                self.on_rows(len(chunk))
+                self.written["symbols"] += len(chunk)
 
     def delete_symbols(self, symbol_ids: Sequence[str]) -> None:
         self.batched("ingest/delete_symbols", "ids", list(symbol_ids), "deleted_symbols")
