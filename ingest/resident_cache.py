@@ -81,6 +81,8 @@ def ingest_resident(
     repo_id = ids.repo_id(project, repo_url or str(root))
     with residents.lock(repo_id):
         resident = residents.take(repo_id)
+        if resident is not None:
+            resident.driver = driver  # each job may bring its own driver (the last one is closed)
         if resident is not None and resident.root == root and resident.matches_graph():
             only = changed_since(root, since) if since else None
             if paths is not None:

@@ -31,11 +31,11 @@ def make(root: Path) -> Path:
     return write_repo(root, SOURCES)
 
 
-def push(settings: Settings, driver: Driver, residents: ResidentRepos, root: Path, files: list[str]) -> dict:
+def push(settings: Settings, residents: ResidentRepos, root: Path, files: list[str]) -> dict:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", f"change {files}")
-    return ingest_sync(settings, repo_path=str(root), project=PROJECT, files=files, driver=driver,
-                       residents=residents)  # fmt: skip
+    # no driver: each push opens and closes its own, as the worker's jobs do
+    return ingest_sync(settings, repo_path=str(root), project=PROJECT, files=files, residents=residents)
 
 
 def test_a_push_after_a_first_ingest_is_a_delta(settings: Settings, driver: Driver, tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_a_push_after_a_first_ingest_is_a_delta(settings: Settings, driver: Driv
     (root / "pkg" / "core.py").write_text(
         "def helper(x):\n    return x + 1\n\nclass Base:\n    def start(self):\n        return helper(1)\n"
     )
-    second = push(settings, driver, residents, root, ["pkg/core.py"])
+    second = push(settings, residents, root, ["pkg/core.py"])
     assert second["delta"] and second["changed_paths"] == ["pkg/core.py"]
     assert second["files_resolved"] == 2  # core.py and uses.py (which reads it), not other/more
     assert second["commits_added"] == 1
@@ -59,7 +59,7 @@ def test_a_push_after_a_first_ingest_is_a_delta(settings: Settings, driver: Driv
     # a deletion and an addition in one push
     (root / "pkg" / "other.py").unlink()
     (root / "pkg" / "extra.py").write_text("from pkg.core import Base\n\nclass Extra(Base):\n    pass\n")
-    third = push(settings, driver, residents, root, ["pkg/other.py", "pkg/extra.py"])
+    third = push(settings, residents, root, ["pkg/other.py", "pkg/extra.py"])
     assert third["delta"] and third["files_deleted"] == 1 and third["files_parsed"] == 1
     live = snapshot(driver, third["repo_id"])
     ingest_repository(driver, path=root, project=PROJECT, full=True)  # with history, as the pushes
@@ -72,11 +72,11 @@ def test_a_push_after_a_first_ingest_is_a_delta(settings: Settings, driver: Driv
     driver.execute_query("MATCH (f:File {repoId: $r, path: 'pkg/more.py'}) SET f.edgesHash = 'stale'",
                          r=third["repo_id"])  # fmt: skip
     (root / "pkg" / "more.py").write_text("def twice():\n    return 4\n")
-    fourth = push(settings, driver, residents, root, ["pkg/more.py"])
+    fourth = push(settings, residents, root, ["pkg/more.py"])
     assert not fourth["delta"] and fourth["files_parsed"] == 1
     fifth_text = "def twice():\n    return 5\n"
     (root / "pkg" / "more.py").write_text(fifth_text)
-    fifth = push(settings, driver, residents, root, ["pkg/more.py"])
+    fifth = push(settings, residents, root, ["pkg/more.py"])
     assert fifth["delta"]
 
 
