@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     # Folders whose repositories a code.pushed event may name before they are in the graph
     # (a JSON list); otherwise a push is ingested only for a Repo already ingested.
     ingest_roots: list[Path] = []
+    # The worker keeps the repositories it ingested in memory (LRU) so that a push of a few files is
+    # applied as a delta; bounded by the lines of code held (Django's package, 162k lines: ~35 MB).
+    ingest_resident_lines: int = Field(default=1_000_000, ge=0)
 
     # --- Workflows (issue 14): state in JetStream KV buckets, step tasks on a work-queue stream ---
     # A task not acknowledged (nor marked in progress) within ack_wait is redelivered to another

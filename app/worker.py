@@ -56,6 +56,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["events"] = EventService(settings, service="worker")
     ctx["events"].start()
     ctx["state"] = {}
+    from ingest.resident_cache import ResidentRepos  # tree-sitter loads on first use, not at import
+
+    ctx["resident_repos"] = ResidentRepos(settings.ingest_resident_lines)  # pushes applied as deltas
     ctx["projector"] = None
     if settings.events_projector == "worker":
         ctx["projector"] = Projector(ctx["events"], ctx["driver"])
@@ -153,7 +156,8 @@ async def ingest_on_push(
         except ValueError as error:
             raise InvalidInput(f"ingest_on_push: {error}") from None
     ingest = functools.partial(ingest_sync, settings, repo_path=repo, project=name, files=files,
-                               driver=ctx.get("neo4j_sync_driver"))  # fmt: skip
+                               driver=ctx.get("neo4j_sync_driver"),
+                               residents=ctx.get("resident_repos"))  # fmt: skip
     outcome = await ingest_and_announce(
         driver=ctx["driver"], settings=settings, events=ctx["events"], ingest=ingest, repo=repo,
         always_announce=True, ref=ref, after=after, files=files, correlationid=correlationid,

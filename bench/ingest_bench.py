@@ -1,6 +1,8 @@
 """Ingestion benchmark (issue 3): the hub against CodeGraphContext on the Django 5.2 sdist.
 
     .venv/bin/python bench/ingest_bench.py [--cgc /path/to/cgc-venv/bin/cgc] [--runs 3]
+    .venv/bin/python bench/ingest_bench.py --scaling [--packages django,sympy,scipy]
+                                           [--sizes 500000,1000000,1500000,2000000]
 
 Starts its own runtime (HUB_HOME=bench/out/home, ports 37687/37474/34222/36379), so the user's
 hub is never touched; wipes the database between tools; prints a Markdown section for
@@ -29,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 HUB = str(ROOT / ".venv" / "bin" / "hub")
 ENV = {**os.environ, "HUB_HOME": str(OUT / "home"), "HUB_NEO4J_BOLT_PORT": "37687",
-       "HUB_NEO4J_HTTP_PORT": "37474", "HUB_NATS_PORT": "34222", "HUB_REDIS_PORT": "36379"}  # fmt: skip
+       "HUB_NEO4J_HTTP_PORT": "37474", "HUB_NATS_PORT": "34222", "HUB_REDIS_PORT": "36379",
+       "HUB_STARTUP_TIMEOUT_S": "400"}  # fmt: skip
 for key in ("HUB_NEO4J_URI", "HUB_NATS_URL", "HUB_REDIS_URL", "HUB_NEO4J_PASSWORD"):
     ENV.pop(key, None)
 
@@ -108,16 +111,88 @@ def median(values: list[float]) -> float:
     return round(statistics.median(values), 2)
 
 
+def scaling_corpus(packages: list[str], lines: int) -> Path:
+    """The first ``lines`` lines (whole files, in package then path order) of the sdists of
+    ``packages`` (each under its own top folder) as one git repository; built once per size."""
+    target = OUT / "corpora" / f"scaling-{'-'.join(packages)}-{lines}"
+    if (target / ".git").exists():
+        return target
+    sources = []
+    for name in packages:
+        folder = OUT / "corpora" / f"sdist-{name}"
+        if not folder.exists():
+            download = OUT / "corpora" / f"download-{name}"
+            download.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+                            name, "-d", str(download)], check=True)  # fmt: skip
+            archive = next(p for p in download.iterdir() if p.name.endswith((".tar.gz", ".zip")))
+            unpacked = download / "unpacked"
+            shutil.unpack_archive(archive, unpacked, filter="data")
+            shutil.move(next(unpacked.iterdir()), folder)
+        sources += [(name, p) for p in sorted(folder.rglob("*.py")) if p.is_file() and not p.is_symlink()]
+    taken = 0
+    for name, source in sources:
+        if taken >= lines:
+            break
+        rel = source.relative_to(OUT / "corpora" / f"sdist-{name}")
+        (target / name / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target / name / rel)
+        taken += source.read_bytes().count(b"\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=b@x", "-c", "user.name=bench", "commit",
+                                                 "-qm", "import"]):  # fmt: skip
+        subprocess.run(["git", "-C", str(target), *args], check=True, capture_output=True)
+    return target
+
+
+def scaling(packages: list[str], sizes: list[int]) -> None:
+    """Cold ingest time and peak memory against size: near-linear, or which phase is not."""
+    rows = []
+    wipe()
+    hub_ingest(scaling_corpus(packages, min(sizes)), "--history", "0")  # the JVM's warm-up, not reported
+    for size in sizes:
+        path = scaling_corpus(packages, size)
+        files = [p for p in path.rglob("*.py") if ".git" not in p.parts]
+        lines = sum(p.read_bytes().count(b"\n") for p in files)
+        wipe()
+        shutil.rmtree(OUT / "home" / "cache", ignore_errors=True)
+        load = os.getloadavg()[0]
+        measured, summary = hub_ingest(path, "--history", "0")
+        rows.append((lines, len(files), measured, summary, load, jvm_rss_mb()))
+    print("## Cold ingest against size (issue 13)\n")
+    print(f"- command: `.venv/bin/python bench/ingest_bench.py --scaling --packages {','.join(packages)} "
+          f"--sizes {','.join(str(s) for s in sizes)}`")  # fmt: skip
+    print(f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores; the machine is shared: "
+          "load average per row\n")  # fmt: skip
+    phases = ["discover", "parse", "resolve", "write_files", "write_symbols", "write_edges"]
+    print("| lines | files | load | cold ingest (s) | s per 100k lines | hub peak RSS (MB) | Neo4j RSS (MB) | "
+          + " | ".join(phases) + " |")  # fmt: skip
+    print("|" + "---|" * (7 + len(phases)))
+    for lines, files, measured, summary, load, jvm in rows:
+        timings = summary["timings"]
+        print(f"| {lines:,} | {files:,} | {load:.1f} | {measured.seconds:.1f} | "
+              f"{measured.seconds / lines * 100_000:.2f} | {measured.peak_rss_mb:.0f} | {jvm:.0f} | "
+              + " | ".join(f"{timings.get(p, 0):.1f}" for p in phases) + " |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cgc", help="path to CodeGraphContext 0.6.13's `cgc` (its own venv)")
+    parser.add_argument("--scaling", action="store_true", help="cold ingest time and memory against size")
+    parser.add_argument("--packages", default="django,sympy,scipy", help="--scaling: sdists concatenated")
+    parser.add_argument("--sizes", default="500000,1000000,1500000,2000000", help="--scaling: lines")
     args = parser.parse_args()
     started = time.perf_counter()
     subprocess.run([HUB, "up"], env=ENV, check=True, capture_output=True)
     global HUB_CONSTRAINTS, HUB_INDEXES
     HUB_CONSTRAINTS = {r["name"] for r in cypher("SHOW CONSTRAINTS YIELD name RETURN name")}
     HUB_INDEXES = {r["name"] for r in cypher("SHOW INDEXES YIELD name RETURN name")}
+    if args.scaling:
+        try:
+            scaling(args.packages.split(","), [int(s) for s in args.sizes.split(",")])
+        finally:
+            subprocess.run([HUB, "down"], env=ENV, check=False, capture_output=True)
+        return
     path = corpus()
     files = len([p for p in path.rglob("*.py") if ".git" not in p.parts])
     lines = sum(p.read_bytes().count(b"\n") for p in path.rglob("*.py") if ".git" not in p.parts)

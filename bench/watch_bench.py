@@ -4,7 +4,8 @@
 
 Starts its own runtime (HUB_HOME=bench/out/watch-home, ports 38687/38474/35222/37379), runs
 ``hub graph watch DJANGO --project django-watch --json`` as a user would, then saves one file at a
-time (a new function appended to one of five busy modules, 0.5 s apart) and times each save until
+time (a new function appended to a different module each time: five busy ones, then modules spread
+evenly over the package, 0.5 s apart) and times each save until
 the watcher prints the batch's JSON line, which it does after the graph is written and
 graph.updated is published. Also reports the watcher's own apply time per batch and a burst (a
 ``git checkout`` of a branch that changes 40 files). Prints a Markdown section for bench/RESULTS.md.
@@ -99,9 +100,13 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=30)
     args = parser.parse_args()
     path = corpus()
-    files = len([p for p in path.rglob("*.py") if ".git" not in p.parts])
+    every = sorted(p.relative_to(path).as_posix() for p in path.rglob("*.py") if ".git" not in p.parts)
+    files = len(every)
+    spread = [rel for rel in every if rel not in EDITED and not rel.endswith("__init__.py")]
+    step = max(1, len(spread) // max(1, args.saves - len(EDITED)))
+    edited = [*EDITED, *spread[::step]][: args.saves]
     subprocess.run([HUB, "up"], env=ENV, check=True, capture_output=True)
-    originals = {rel: (path / rel).read_text() for rel in EDITED}
+    originals = {rel: (path / rel).read_text() for rel in edited}
     load_before = os.getloadavg()
     started = time.perf_counter()
     watcher = Watcher(path)
@@ -109,20 +114,29 @@ def main() -> None:
         first = watcher.line(timeout=600)
         ready_s = time.perf_counter() - started
         time.sleep(2.0)  # the OS watch is set up after the first line
-        latencies, applies = [], []
+        latencies, applies, phases, resolved = [], [], [], []
         for i in range(args.saves):
-            rel = EDITED[i % len(EDITED)]
+            rel = edited[i % len(edited)]
             text = originals[rel] + f"\n\ndef watch_edit_{i}(value):\n    return str(value)\n"
             t0 = time.perf_counter()
             (path / rel).write_text(text)
             batch = watcher.line(timeout=60)
             latencies.append(time.perf_counter() - t0)
             applies.append(float(batch["seconds"]))
+            phases.append(batch["timings"])
+            resolved.append(batch["files_resolved"])
             assert batch["changed_paths"] == [rel], batch["changed_paths"]
             time.sleep(0.5)
         for rel, text in originals.items():
             (path / rel).write_text(text)
-        restored = watcher.line(timeout=60)
+        restored_started = time.perf_counter()
+        restores = [watcher.line(timeout=120)]
+        while True:  # every batch of the restore, so that none is counted as the burst's
+            try:
+                restores.append(watcher.line(timeout=3.0))
+            except TimeoutError:
+                break
+        restored_s = time.perf_counter() - restored_started - 3.0
         time.sleep(1.0)
         git(path, "checkout", "-q", "-b", "bench-burst")
         for rel in sorted(
@@ -155,10 +169,18 @@ def main() -> None:
     print("| measurement | p50 | p95 | max |\n| --- | --- | --- | --- |")
     print(f"| save one file → graph updated + graph.updated published (s) | {quantile(latencies, 0.5):.3f} | "
           f"{quantile(latencies, 0.95):.3f} | {max(latencies):.3f} |")  # fmt: skip
-    print(f"| of which the watcher's apply (read, parse, re-resolve all, write delta) (s) | "
+    print(f"| of which the watcher's apply (read, parse, re-resolve affected files, write delta) (s) | "
           f"{quantile(applies, 0.5):.3f} | {quantile(applies, 0.95):.3f} | {max(applies):.3f} |")  # fmt: skip
-    print(f"\nRestoring the {len(EDITED)} files saved at once: one batch of "
-          f"{len(restored['changed_paths'])} files in {restored['seconds']:.3f} s. A `git checkout` "
+    for phase in ("discover", "parse", "resolve", "write"):
+        values = [float(t.get(phase, 0.0)) for t in phases]
+        print(
+            f"| — {phase} (s) | {quantile(values, 0.5):.3f} | {quantile(values, 0.95):.3f} | {max(values):.3f} |"
+        )
+    print(f"| files whose calls were re-resolved (of {files}) | {quantile(resolved, 0.5)} | "
+          f"{quantile(resolved, 0.95)} | {max(resolved)} |")  # fmt: skip
+    print(f"\nRestoring the {len(edited)} files saved at once: "
+          f"{len(restores)} batch(es) ({', '.join(str(len(b['changed_paths'])) for b in restores)} files), "
+          f"the last announced {restored_s:.2f} s after the writes. A `git checkout` "
           f"changing 40 files: {len(burst_batches)} batch(es) "
           f"({', '.join(str(len(b['changed_paths'])) for b in burst_batches)} files), first announced "
           f"{burst_s:.2f} s after the checkout started.")  # fmt: skip

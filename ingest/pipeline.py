@@ -51,6 +51,8 @@ class IngestSummary:
     files_unchanged: int = 0
     files_deleted: int = 0
     files_edges_refreshed: int = 0
+    files_resolved: int = 0  # files whose calls were re-resolved (all of them outside the delta path)
+    delta: bool = False  # applied by a resident repository as a delta (ingest.resident)
     skipped: dict[str, int] = field(default_factory=dict)
     symbols_written: int = 0
     edges_written: dict[str, int] = field(default_factory=dict)
@@ -94,14 +96,14 @@ def changed_since(root: Path, ref: str) -> set[str]:
     return {line for line in (committed + "\n" + untracked).splitlines() if line}
 
 
-def _fingerprint(edges: list[Edge]) -> str:
+def fingerprint(edges: list[Edge]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for edge in edges:
         digest.update(f"{edge.type}|{edge.src}|{edge.dst}|{edge.confidence:.3f}|{edge.evidence}\n".encode())
     return digest.hexdigest()
 
 
-def _symbol_rows(repo_id: str, parsed: ParsedFile) -> list[dict[str, Any]]:
+def symbol_rows_of(repo_id: str, parsed: ParsedFile) -> list[dict[str, Any]]:
     file_id = ids.file_id(repo_id, parsed.path)
     rows = []
     for symbol in parsed.symbols:
@@ -120,6 +122,14 @@ def _symbol_rows(repo_id: str, parsed: ParsedFile) -> list[dict[str, Any]]:
             },
         })  # fmt: skip
     return rows
+
+
+def record_repo(writer: GraphWriter, *, root: Path, project: str, repo_id: str, url: str | None,
+                hub_id: str) -> None:  # fmt: skip
+    """The project and repo nodes, with the checked-out branch and head commit."""
+    writer.upsert_repo(projectId=ids.project_id(project), projectName=project, hubId=hub_id, repoId=repo_id,
+                       url=url, path=str(root), defaultBranch=_git(root, "symbolic-ref", "--short", "HEAD"),
+                       head=_git(root, "rev-parse", "HEAD"))  # fmt: skip
 
 
 @contextmanager
@@ -176,10 +186,7 @@ def ingest_repository(
     current: dict[str, SourceFile] = {source.path: source for source in found.files}
     summary.files_seen = len(current)
 
-    branch = _git(root, "symbolic-ref", "--short", "HEAD")
-    writer.upsert_repo(projectId=project_id, projectName=project, hubId=hub_id, repoId=repo_id,
-                       url=repo_url, path=str(root), defaultBranch=branch,
-                       head=_git(root, "rev-parse", "HEAD"))  # fmt: skip
+    record_repo(writer, root=root, project=project, repo_id=repo_id, url=repo_url, hub_id=hub_id)
     if full:
         stored_all = writer.file_state(repo_id)
         writer.delete_files([row["id"] for row in stored_all.values()])
@@ -304,7 +311,7 @@ def write_resolved(
     rewritten_ids = {ids.file_id(repo_id, p) for p in changed} | {
         ids.symbol_id(repo_id, p, symbol.qualified_name) for p in changed for symbol in parsed[p].symbols
     }
-    fingerprints = {p: _fingerprint(resolution.edges_by_file.get(p, [])) for p in parsed}
+    fingerprints = {p: fingerprint(resolution.edges_by_file.get(p, [])) for p in parsed}
     refresh = sorted(
         p for p in parsed
         if p not in changed_set and p in stored and (
@@ -324,7 +331,7 @@ def write_resolved(
     changed_ids = [ids.file_id(repo_id, p) for p in changed if p in stored]
     writer.delete_symbols_of(changed_ids)
     writer.delete_outgoing_edges([stored[p]["id"] for p in refresh] + changed_ids)
-    symbol_rows = [row for p in changed for row in _symbol_rows(repo_id, parsed[p])]
+    symbol_rows = [row for p in changed for row in symbol_rows_of(repo_id, parsed[p])]
     clock = summary.lap("write_files", clock)
     writer.create_symbols(symbol_rows)
     clock = summary.lap("write_symbols", clock)

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from ingest.bindings import Binding, ImportResolver, ImportResult, RepoFiles, Target
-from ingest.ids import file_id, symbol_id
-from ingest.model import AttributeRef, CallRef, Edge, ParsedFile, RepoContext, Resolution, SymbolDef
+from ingest.ids import file_id, package_id, symbol_id
+from ingest.model import (
+    AttributeRef,
+    CallRef,
+    Edge,
+    PackageDecl,
+    ParsedFile,
+    RepoContext,
+    Resolution,
+    SymbolDef,
+)
 from ingest.parsing.python import annotation_type, element_type, returns
 from ingest.resolvers.go_imports import GoImports
 from ingest.resolvers.java_imports import JavaImports
@@ -24,6 +34,8 @@ from ingest.resolvers.rust_imports import RustImports
 from ingest.resolvers.ts_imports import TsImports
 
 CALLABLE = frozenset({"Function", "Method", "Class"})
+CALL_TYPES = frozenset({"CALLS", "TESTS"})
+HERITAGE_TYPES = frozenset({"EXTENDS", "IMPLEMENTS"})
 TYPE_KINDS = frozenset({"Class", "Interface", "Type"})
 CONF_LOCAL, CONF_IMPORT, CONF_SELF, CONF_GUESS = 1.0, 0.9, 0.8, 0.3
 
@@ -65,11 +77,76 @@ IMPORT_RESOLVERS: dict[str, type[ImportResolver]] = {
 }
 
 
+EdgeBucket = dict[tuple[str, str, str], tuple[float, str]]  # (type, src, dst) -> (confidence, evidence)
+
+
+class _Reads:
+    """The files (and pseudo-keys: a Go directory, a guessed name) the call resolution of one file
+    looked at; ``None`` while nothing is being recorded."""
+
+    current: set[str] | None = None
+
+
+class _TrackedDict(dict):  # type: ignore[type-arg]
+    """A dict keyed by path (or by a Target, whose path counts) that notes every key it is asked for
+    in ``reads.current``: the dependency record an incremental re-resolution starts from."""
+
+    def __init__(self, data: Mapping[Any, Any], reads: _Reads, key: Any = None, factory: Any = None) -> None:
+        super().__init__(data)
+        self._reads = reads
+        self._key = key
+        self._factory = factory
+
+    def __missing__(self, key: Any) -> Any:
+        if self._factory is None:
+            raise KeyError(key)
+        value = self[key] = self._factory()
+        return value
+
+    def _note(self, key: Hashable) -> None:
+        if self._reads.current is not None:
+            self._reads.current.add(self._key(key) if self._key else key)  # type: ignore[arg-type]
+
+    def __getitem__(self, key: Any) -> Any:
+        self._note(key)
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._note(key)
+        return super().get(key, default)
+
+
+@dataclass(slots=True)
+class ResolverState:
+    """What a re-resolution after a change reuses: each file's call edges and unresolved count, what
+    its call resolution read, and the cross-file facts whose change makes those reads stale."""
+
+    files: frozenset[str]
+    ctx: RepoContext
+    imports: dict[str, ImportResult]
+    extras: dict[str, PackageDecl]  # undeclared packages the imports name, by id
+    bases: dict[Target, list[Target]]
+    guesses: dict[str, Target]  # "f|family|name" / "c|family|name" -> the unique definition
+    calls: dict[str, EdgeBucket]
+    members: dict[str, EdgeBucket]
+    sids: dict[Target, str]  # symbol ids are a pure function of (repo, path, name): kept across runs
+    unresolved: dict[str, int]
+    reads: dict[str, frozenset[str]]
+    heritage: dict[str, EdgeBucket]  # each file's EXTENDS/IMPLEMENTS edges
+    heritage_reads: dict[str, frozenset[str]]
+    buckets: dict[str, EdgeBucket]
+    edges_by_file: dict[str, list[Edge]]
+
+
 class Resolver:
-    def __init__(self, repo_id: str, ctx: RepoContext, parsed: Mapping[str, ParsedFile]) -> None:
+    def __init__(
+        self, repo_id: str, ctx: RepoContext, parsed: Mapping[str, ParsedFile], *, track: bool = False
+    ) -> None:
         self.repo_id = repo_id
         self.ctx = ctx
-        self.parsed = parsed
+        self.track = track
+        self.reads = _Reads()
+        self.parsed = _TrackedDict(parsed, self.reads) if track else parsed
         self.repo = RepoFiles(repo_id, ctx, parsed)
         self.paths = self.repo.paths
         # one import resolver per language present, each building its indexes once
@@ -81,9 +158,13 @@ class Resolver:
         self.syms: dict[str, dict[str, SymbolDef]] = {
             p: {s.qualified_name: s for s in parsed[p].symbols} for p in self.paths
         }
-        self.edges: dict[str, dict[tuple[str, str, str], tuple[float, str]]] = defaultdict(dict)
+        self.edges: dict[str, EdgeBucket] = defaultdict(dict)
         self.imports: dict[str, ImportResult] = {}
         self.bases: dict[Target, list[Target]] = defaultdict(list)
+        self.call_unresolved: dict[str, int] = {}
+        self.call_reads: dict[str, frozenset[str]] = {}
+        self.heritage_reads: dict[str, frozenset[str]] = {}
+        self.heritage_stale: set[str] = set()  # files whose heritage the last run resolved
         self.unresolved_calls = 0
         self.receiver_depth = 0  # receiver_class's nesting (it may recurse through resolve_name)
         self.external_modules: dict[str, str] = {}
@@ -116,6 +197,21 @@ class Resolver:
         self.unique_functions = {k: v[0] for k, v in functions.items() if len(v) == 1 and v[0][0]}
         self.unique_classes = {k: v[0] for k, v in classes.items() if len(v) == 1}
         self.go_dirs = go_dirs
+        if track:  # every cross-file lookup of heritage and calls is recorded (see ResolverState)
+            self.bases = _TrackedDict({}, self.reads, key=lambda t: f"bases|{t[0]}", factory=list)
+            self.syms = _TrackedDict(self.syms, self.reads)
+            self.attributes = _TrackedDict(self.attributes, self.reads, key=lambda t: t[0])
+            self.go_dirs = _TrackedDict(go_dirs, self.reads, key=lambda d: f"dir|{d}")
+            self.unique_functions = _TrackedDict(
+                self.unique_functions, self.reads, key=lambda k: f"f|{k[0]}|{k[1]}"
+            )
+            self.unique_classes = _TrackedDict(
+                self.unique_classes, self.reads, key=lambda k: f"c|{k[0]}|{k[1]}"
+            )
+
+    def guesses(self) -> dict[str, Target]:
+        return {**{f"f|{f}|{n}": t for (f, n), t in dict.items(self.unique_functions)},
+                **{f"c|{f}|{n}": t for (f, n), t in dict.items(self.unique_classes)}}  # fmt: skip
 
     # --- ids and edges ------------------------------------------------------------------------
     def sid(self, target: Target) -> str:
@@ -135,13 +231,24 @@ class Resolver:
         return _family(self.parsed[a].lang) == _family(self.parsed[b].lang)
 
     # --- imports ------------------------------------------------------------------------------
-    def resolve_imports(self) -> None:
+    def resolve_imports(
+        self, reuse: Mapping[str, ImportResult] | None = None, extras: Mapping[str, PackageDecl] | None = None
+    ) -> None:
+        """``reuse``: results still valid (the file, the file set and the context unchanged), with
+        ``extras`` the undeclared packages they name, by id."""
         for p in self.paths:
             pf = self.parsed[p]
             cls = IMPORT_RESOLVERS.get(pf.lang)
             if cls is None:
                 continue
-            result = self.import_resolvers[cls].resolve_file(pf)
+            result = reuse.get(p) if reuse is not None else None
+            if result is None:
+                result = self.import_resolvers[cls].resolve_file(pf)
+            else:
+                for pkg in result.packages:
+                    decl = (extras or {}).get(pkg)
+                    if decl is not None:
+                        self.repo.extra_packages.setdefault((decl.ecosystem, decl.name), decl)
             self.imports[p] = result
             src = file_id(self.repo_id, p)
             for target in sorted(result.files):
@@ -451,43 +558,61 @@ class Resolver:
         return Outcome(hit, CONF_GUESS, "guess") if hit else UNRESOLVED
 
     # --- heritage, calls, members, tests ----------------------------------------------------
-    def resolve_heritage(self) -> None:
-        for p in self.paths:
-            for h in self.parsed[p].heritage:
-                target, conf, evidence = self.resolve_name(p, h.class_qn, h.base, TYPE_KINDS)
-                if target is None or target == (p, h.class_qn) or not self.same_family(p, target[0]):
-                    continue
-                src = (p, h.class_qn)
-                self.bases[src].append(target)  # interfaces too: default methods, TS abstract members
-                self.add(p, h.relation, self.sid(src), self.sid(target), conf, evidence)
+    def resolve_heritage(self, paths: list[str] | None = None) -> None:
+        for p in self.paths if paths is None else paths:
+            if self.track:
+                self.reads.current = {p}
+            self._resolve_heritage_of(p)
+            if self.track:
+                self.heritage_reads[p] = frozenset(self.reads.current)  # type: ignore[arg-type]
+                self.reads.current = None
 
-    def resolve_calls(self) -> None:
-        for p in self.paths:
-            pf = self.parsed[p]
-            table = self.syms[p]
-            # The same callee from the same scope resolves the same way (self.x(), len(), a
-            # helper called in a loop): one resolution per pair (in Django, 30% of calls repeat one).
-            resolved: dict[tuple[str, str, str, str], Outcome] = {}
-            for c in pf.calls:
-                key = (c.caller_qn, c.callee, c.receiver, c.evidence)
-                outcome = resolved.get(key)
-                if outcome is None:
-                    outcome = resolved[key] = self.resolve_name(p, c.caller_qn, c.callee, CALLABLE, c)
-                target, conf, evidence = outcome
-                if target is None or not self.same_family(p, target[0]):
-                    self.unresolved_calls += 1
-                    continue
-                src = (p, c.caller_qn)
-                if target == src and (conf < CONF_SELF or c.callee.startswith("super()")):
-                    continue  # a guess that lands on the caller itself is not recursion
-                self.add(p, "CALLS", self.sid(src), self.sid(target), conf, evidence)
-                caller = table.get(c.caller_qn)
-                callee_sym = self.syms[target[0]][target[1]]
-                if caller is not None and caller.is_test and not callee_sym.is_test:
-                    self.add(p, "TESTS", self.sid(src), self.sid(target), conf, evidence)
+    def _resolve_heritage_of(self, p: str) -> None:
+        for h in self.parsed[p].heritage:
+            target, conf, evidence = self.resolve_name(p, h.class_qn, h.base, TYPE_KINDS)
+            if target is None or target == (p, h.class_qn) or not self.same_family(p, target[0]):
+                continue
+            src = (p, h.class_qn)
+            self.bases[src].append(target)  # interfaces too: default methods, TS abstract members
+            self.add(p, h.relation, self.sid(src), self.sid(target), conf, evidence)
 
-    def members(self) -> None:
-        for p in self.paths:
+    def resolve_calls(self, paths: list[str] | None = None) -> None:
+        for p in self.paths if paths is None else paths:
+            if self.track:
+                self.reads.current = {p}
+                before = self.unresolved_calls
+            self._resolve_calls_of(p)
+            if self.track:
+                self.call_reads[p] = frozenset(self.reads.current)  # type: ignore[arg-type]
+                self.call_unresolved[p] = self.unresolved_calls - before
+                self.reads.current = None
+
+    def _resolve_calls_of(self, p: str) -> None:
+        pf = self.parsed[p]
+        table = self.syms[p]
+        # The same callee from the same scope resolves the same way (self.x(), len(), a
+        # helper called in a loop): one resolution per pair (in Django, 30% of calls repeat one).
+        resolved: dict[tuple[str, str, str, str], Outcome] = {}
+        for c in pf.calls:
+            key = (c.caller_qn, c.callee, c.receiver, c.evidence)
+            outcome = resolved.get(key)
+            if outcome is None:
+                outcome = resolved[key] = self.resolve_name(p, c.caller_qn, c.callee, CALLABLE, c)
+            target, conf, evidence = outcome
+            if target is None or not self.same_family(p, target[0]):
+                self.unresolved_calls += 1
+                continue
+            src = (p, c.caller_qn)
+            if target == src and (conf < CONF_SELF or c.callee.startswith("super()")):
+                continue  # a guess that lands on the caller itself is not recursion
+            self.add(p, "CALLS", self.sid(src), self.sid(target), conf, evidence)
+            caller = table.get(c.caller_qn)
+            callee_sym = self.syms[target[0]][target[1]]
+            if caller is not None and caller.is_test and not callee_sym.is_test:
+                self.add(p, "TESTS", self.sid(src), self.sid(target), conf, evidence)
+
+    def members(self, paths: list[str] | None = None) -> None:
+        for p in self.paths if paths is None else paths:
             table = self.syms[p]
             for s in self.parsed[p].symbols:
                 parent = table.get(s.parent_qn) if s.parent_qn else None
@@ -506,12 +631,118 @@ class Resolver:
         self.resolve_heritage()
         self.resolve_calls()
         self.members()
-        edges_by_file = {
-            p: sorted(
-                (Edge(t, s, d, c, ev) for (t, s, d), (c, ev) in bucket.items()), key=lambda e: e.sort_key
-            )
-            for p, bucket in sorted(self.edges.items())
-        }
+        edges_by_file = {p: _edge_list(bucket) for p, bucket in sorted(self.edges.items())}
+        return self._resolution(edges_by_file)
+
+    def run_after_change(
+        self, previous: ResolverState | None, changed: set[str]
+    ) -> tuple[Resolution, ResolverState, int]:
+        """Re-resolve after ``changed`` files changed content: imports and members of the changed
+        files, heritage and calls of the files whose recorded reads touch something that changed (a
+        changed file, a file whose import bindings or class bases changed, a guessed name that is no
+        longer unique, ...); the rest is taken from ``previous``. With no ``previous`` state, or when
+        files were added or deleted or the context changed (module indexes move), everything.
+        Needs ``track=True``.
+        Returns the resolution, the state for the next change and how many files' calls were resolved."""
+        assert self.track, "incremental resolution needs recorded reads"
+        same_files = (
+            previous is not None and previous.files == frozenset(self.paths) and previous.ctx == self.ctx
+        )
+        if previous is not None:
+            self._sid = previous.sids
+        if same_files and not any(self.parsed[p].lang == "java" for p in changed):
+            # a file's imports depend on it, the file set and the context only (Java: on every
+            # file's package declaration, so any Java change resolves them all)
+            reuse = {p: r for p, r in previous.imports.items() if p not in changed}  # type: ignore[union-attr]
+            self.resolve_imports(reuse, previous.extras)  # type: ignore[union-attr]
+        else:
+            self.resolve_imports()
+        guesses = self.guesses()
+        dirty: set[str] = set()
+        if previous is not None and same_files:
+            dirty.update(changed)
+            dirty.update(p for p in self.paths if previous.imports.get(p) != self.imports.get(p))
+            dirty.update(f"dir|{_dirname(p)}" for p in changed)
+            dirty.update(guesses.keys() ^ previous.guesses.keys())
+            dirty.update(k for k, t in guesses.items() if previous.guesses.get(k, t) != t)
+        self._heritage_after_change(previous if same_files else None, dirty)
+        if previous is None:
+            self.members()
+        else:  # HAS_MEMBER depends on the file's own symbols only
+            for p in self.paths:
+                if p in changed or p not in previous.members:
+                    self.members([p])
+                else:
+                    self.edges[p].update(previous.members[p])
+        if previous is None or not same_files:
+            stale = set(self.paths)
+        else:
+            bases = dict.items(self.bases)  # type: ignore[arg-type]
+            dirty.update(cls[0] for cls, targets in bases if previous.bases.get(cls) != targets)
+            dirty.update(cls[0] for cls in previous.bases if cls not in self.bases)
+            stale = {p for p in self.paths if p in changed or not previous.reads[p].isdisjoint(dirty)}
+        for p in self.paths:
+            if p in stale:
+                continue
+            self.edges[p].update(previous.calls.get(p, {}))  # type: ignore[union-attr]
+            self.call_reads[p] = previous.reads[p]  # type: ignore[union-attr]
+            self.call_unresolved[p] = previous.unresolved[p]  # type: ignore[union-attr]
+        self.resolve_calls(sorted(stale))
+        self.unresolved_calls = sum(self.call_unresolved.values())
+        calls = _pick(self.edges, self.paths, CALL_TYPES, previous.calls if previous else None, keep=stale)
+        members = _pick(self.edges, self.paths, {"HAS_MEMBER"}, previous.members if previous else None,
+                        keep=changed)  # fmt: skip
+        heritage = _pick(self.edges, self.paths, HERITAGE_TYPES, previous.heritage if previous else None,
+                         keep=self.heritage_stale)  # fmt: skip
+        edges_by_file: dict[str, list[Edge]] = {}
+        for p, bucket in sorted(self.edges.items()):
+            if not bucket:
+                continue
+            same = previous is not None and previous.buckets.get(p) == bucket
+            edges_by_file[p] = previous.edges_by_file[p] if same else _edge_list(bucket)  # type: ignore[union-attr]
+        resolution = self._resolution(edges_by_file)
+        state = ResolverState(
+            files=frozenset(self.paths),
+            ctx=self.ctx, imports=dict(self.imports),
+            extras={package_id(d.ecosystem, d.name): d for d in self.repo.extra_packages.values()},
+            bases={k: list(v) for k, v in dict.items(self.bases)}, guesses=guesses, calls=calls,
+            members=members, sids=self._sid, heritage=heritage, heritage_reads=dict(self.heritage_reads),  # type: ignore[arg-type]
+            unresolved=dict(self.call_unresolved), reads=dict(self.call_reads),
+            buckets={p: b for p, b in self.edges.items() if b}, edges_by_file=edges_by_file,
+        )  # fmt: skip
+        return resolution, state, len(stale)
+
+    def _heritage_after_change(self, previous: ResolverState | None, dirty: set[str]) -> None:
+        """Heritage of the files whose heritage reads touch ``dirty``; the rest replayed as before.
+        Files are visited in the full run's order, because a base such as ``A.Inner`` may be found
+        through the bases already known of ``A`` (``bases|<path>`` in the reads): a file whose
+        bases come out different makes the later files that read them stale too."""
+        if previous is None:
+            self.resolve_heritage()
+            self.heritage_stale = set(self.paths)
+            return
+        before: dict[str, dict[Target, list[Target]]] = defaultdict(dict)
+        for cls, targets in previous.bases.items():
+            before[cls[0]][cls] = targets
+        dirty = set(dirty)
+        stale: set[str] = set()
+        for p in self.paths:
+            reads = previous.heritage_reads.get(p)
+            if reads is not None and reads.isdisjoint(dirty):
+                for cls, targets in before.get(p, {}).items():
+                    self.bases[cls] = list(targets)
+                self.edges[p].update(previous.heritage.get(p, {}))
+                self.heritage_reads[p] = reads
+                continue
+            stale.add(p)
+            self.resolve_heritage([p])
+            classes = {(p, h.class_qn) for h in self.parsed[p].heritage}
+            now = {c: t for c in classes if (t := dict.get(self.bases, c))}  # type: ignore[arg-type]
+            if now != before.get(p, {}):
+                dirty.add(f"bases|{p}")
+        self.heritage_stale = stale
+
+    def _resolution(self, edges_by_file: dict[str, list[Edge]]) -> Resolution:
         packages = sorted(
             [*self.ctx.packages, *self.repo.extra_packages.values()],
             key=lambda d: (d.ecosystem, d.name, d.manifest, d.version or ""),
@@ -523,6 +754,30 @@ class Resolver:
             unresolved_calls=self.unresolved_calls,
             unresolved_imports=sum(r.unresolved for r in self.imports.values()),
         )
+
+
+def _pick(
+    edges: Mapping[str, EdgeBucket],
+    paths: list[str],
+    types: Any,
+    previous: dict[str, EdgeBucket] | None,
+    *,
+    keep: set[str],
+) -> dict[str, EdgeBucket]:
+    """Each file's edges of ``types``: recomputed for the files in ``keep``, else as before."""
+    out = {}
+    for p in paths:
+        if previous is not None and p not in keep and p in previous:
+            out[p] = previous[p]
+        else:
+            bucket = {k: v for k, v in edges.get(p, {}).items() if k[0] in types}
+            if bucket:
+                out[p] = bucket
+    return out
+
+
+def _edge_list(bucket: EdgeBucket) -> list[Edge]:
+    return sorted((Edge(t, s, d, c, ev) for (t, s, d), (c, ev) in bucket.items()), key=lambda e: e.sort_key)
 
 
 def _family(lang: str) -> str:
@@ -539,4 +794,4 @@ def resolve(repo_id: str, ctx: RepoContext, parsed: Mapping[str, ParsedFile]) ->
     return Resolver(repo_id, ctx, parsed).run()
 
 
-__all__ = ["Binding", "ImportResult", "Resolver", "Target", "resolve"]
+__all__ = ["Binding", "ImportResult", "Resolver", "ResolverState", "Target", "resolve"]

@@ -8,14 +8,17 @@ write was interrupted keeps its old hash, so the next run sees it as changed and
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 
 from app.core.cypher import query
 
 BATCH = 10_000
+SESSIONS = 2  # concurrent write transactions of a cold load (the machine's cores)
 
 
 class GraphWriter:
@@ -25,10 +28,28 @@ class GraphWriter:
         self.on_rows = on_rows
         self.written: Counter[str] = Counter()
         self.edge_counts: Counter[str] = Counter()  # edges written this run, by type
+        self.steps: list[tuple[str, dict[str, Any]]] | None = None
 
     def run(self, name: str, **params: Any) -> list[Any]:
+        if self.steps is not None:  # inside transaction(): collected, run at its end
+            self.steps.append((name, params))
+            return []
         records, _, _ = self.driver.execute_query(query(name), params, database_=self.database)
         return records
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The writes inside the block run in one transaction at its end: a delta (a few small
+        batches) costs one round of commits instead of one per query, and lands whole or not at all."""
+        self.steps = []
+        try:
+            yield
+            steps, self.steps = self.steps, None
+            if steps:
+                with self.driver.session(database=self.database) as session:
+                    session.execute_write(_run_steps, steps)
+        finally:
+            self.steps = None
 
     def batched(self, name: str, key: str, items: Sequence[Any], counter: str | None = None,
                 **params: Any) -> None:  # fmt: skip
@@ -62,7 +83,36 @@ class GraphWriter:
             self.run("ingest/delete_outgoing_edges", fileIds=list(file_ids[start : start + 500]))
 
     def create_symbols(self, rows: Sequence[dict[str, Any]]) -> None:
-        self.batched("ingest/create_symbols", "rows", rows, "symbols")
+        """Batches in ``SESSIONS`` concurrent transactions: one transaction runs on one server thread,
+        so a cold load leaves a core idle otherwise. Rows come sorted by file, so two batches share at
+        most the file at their boundary: they may wait on each other's lock, never deadlock."""
+        if self.steps is not None or len(rows) <= BATCH or SESSIONS < 2:
+            self.batched("ingest/create_symbols", "rows", rows, "symbols")
+            return
+        chunks = [rows[start : start + BATCH] for start in range(0, len(rows), BATCH)]
+
+        def write(chunk: Sequence[dict[str, Any]]) -> None:
+            self.driver.execute_query(query("ingest/create_symbols"), {"rows": chunk},
+                                      database_=self.database)  # fmt: skip
+
+        with ThreadPoolExecutor(max_workers=SESSIONS) as pool:
+            for chunk, _ in zip(chunks, pool.map(write, chunks), strict=True):
+                self.on_rows(len(chunk))
+                self.written["symbols"] += len(chunk)
+
+    def delete_symbols(self, symbol_ids: Sequence[str]) -> None:
+        self.batched("ingest/delete_symbols", "ids", list(symbol_ids), "deleted_symbols")
+
+    def update_symbols(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.batched("ingest/update_symbols", "rows", rows, "symbols")
+
+    def delete_edges(self, kind: str, rows: Sequence[dict[str, Any]]) -> None:
+        """``kind``: symbol or imports edges, by their natural key (type, src, dst)."""
+        name = {"symbol": "ingest/delete_symbol_edges", "imports": "ingest/delete_imports"}[kind]
+        self.batched(name, "rows", rows, "deleted_edges")
+
+    def update_edges(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.batched("ingest/update_symbol_edges", "rows", rows, "updated_edges")
 
     def merge_packages(self, repo_id: str, rows: Sequence[dict[str, Any]]) -> None:
         self.batched("ingest/merge_packages", "rows", rows, "packages", repoId=repo_id)
@@ -93,3 +143,8 @@ class GraphWriter:
         record = records[0]
         return {"files": record["files"], "symbols": record["symbols"],
                 "edges": {row["type"]: row["n"] for row in record["edges"] if row["type"]}}  # fmt: skip
+
+
+def _run_steps(tx: ManagedTransaction, steps: list[tuple[str, dict[str, Any]]]) -> None:
+    for name, params in steps:
+        tx.run(query(name), params).consume()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neo4j import Driver
 
@@ -14,6 +14,9 @@ from app.core.db import create_driver
 from app.core.errors import InvalidInput
 from app.events.service import check_repo_path
 from ingest.discovery import check_repo_files
+
+if TYPE_CHECKING:
+    from ingest.resident_cache import ResidentRepos
 
 
 def ingest_sync(
@@ -25,18 +28,26 @@ def ingest_sync(
     files: list[str] | None = None,
     repo_url: str | None = None,
     driver: Driver | None = None,
+    residents: ResidentRepos | None = None,
 ) -> dict[str, Any]:
-    """An incremental ingest with the sync driver (the pipeline's), as a summary dict."""
+    """An incremental ingest with the sync driver (the pipeline's), as a summary dict. With
+    ``residents`` (the worker's repositories held in memory), a repository already held is updated
+    as a delta (``summary["delta"]``), and one ingested by the pipeline is held for the next push."""
     from ingest.pipeline import ingest_repository  # tree-sitter and its grammars load on first use
+    from ingest.resident_cache import ingest_resident
 
     own = driver is None
     driver = driver or create_driver(settings)
+    common: dict[str, Any] = dict(
+        path=Path(repo_path), project=project, repo_url=repo_url, since=since, paths=files,
+        cache_dir=settings.home / "cache" / "parse", database=settings.neo4j_database,
+        hub_id=settings.hub_id,
+    )  # fmt: skip
     try:
-        summary = ingest_repository(
-            driver, path=repo_path, project=project, repo_url=repo_url, since=since,
-            paths=files, cache_dir=settings.home / "cache" / "parse",
-            database=settings.neo4j_database, hub_id=settings.hub_id,
-        )  # fmt: skip
+        if residents is not None:
+            summary = ingest_resident(driver, residents, **common)
+        else:
+            summary = ingest_repository(driver, **common)
     finally:
         if own:
             driver.close()
@@ -66,5 +77,5 @@ async def ingest_repo(
         raise InvalidInput(f"ingest_repo: {error}") from None
     return await asyncio.to_thread(
         ingest_sync, settings, repo_path=repo_path, project=project, since=since, files=files,
-        repo_url=repo_url, driver=ctx.get("neo4j_sync_driver"),
+        repo_url=repo_url, driver=ctx.get("neo4j_sync_driver"), residents=ctx.get("resident_repos"),
     )  # fmt: skip

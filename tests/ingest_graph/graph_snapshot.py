@@ -20,6 +20,17 @@ def git(repo: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
+def write_repo(root: Path, sources: dict[str, str]) -> Path:
+    """A git repository at ``root`` holding ``sources`` (path -> text), committed."""
+    for rel, text in sources.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
 def make_repo(source: Path, target: Path, message: str = "initial import") -> Path:
     shutil.copytree(source, target, symlinks=True)
     git(target, "init", "-q", "-b", "main")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graph_snapshot import counts, git, snapshot
+from graph_snapshot import counts, git, snapshot, write_repo
 from neo4j import Driver
 
 from ingest.pipeline import ingest_repository
@@ -33,14 +33,7 @@ SOURCES = {
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "shop-repo"
-    for rel, text in SOURCES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
-    return root
+    return write_repo(tmp_path / "shop-repo", SOURCES)
 
 
 def ingest(driver: Driver, root: Path, project: str, **options: object):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from graph_snapshot import git, snapshot
+from graph_snapshot import snapshot, write_repo
 from neo4j import Driver
 
 from ingest.pipeline import IngestSummary, ingest_repository
@@ -72,14 +72,7 @@ class Running:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "watch-repo"
-    for rel, text in SOURCES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
-    return root
+    return write_repo(tmp_path / "watch-repo", SOURCES)
 
 
 @pytest.fixture
@@ -124,6 +117,15 @@ def names(driver: Driver, repo_id: str) -> set[str]:
     return {r["qn"] for r in records}
 
 
+def calls_into(driver: Driver, repo_id: str, qualified_name: str) -> set[str]:
+    records, _, _ = driver.execute_query(
+        "MATCH (:Repo {id: $repoId})-[:CONTAINS]->(:File)-[:DECLARES]->(s:Symbol {qualifiedName: $qn}) "
+        "MATCH (caller:Symbol)-[:CALLS]->(s) RETURN caller.qualifiedName AS qn",
+        repoId=repo_id, qn=qualified_name,
+    )  # fmt: skip
+    return {r["qn"] for r in records}
+
+
 def test_saved_changes_are_applied_as_deltas(driver: Driver, repo: Path, running: Running) -> None:
     repo_id = running.watcher.repo_id
     pricing = repo / "shop" / "pricing.py"
@@ -135,6 +137,22 @@ def test_saved_changes_are_applied_as_deltas(driver: Driver, repo: Path, running
     ))  # fmt: skip
     assert [b.changed_paths for b in batches] == [["shop/pricing.py"]]
     assert "shop.pricing.rounded" in names(driver, repo_id)
+    # a delta: only the files whose resolution reads pricing.py were re-resolved, not the repo
+    assert batches[0].delta and 0 < batches[0].files_resolved < len(SOURCES)
+    assert_equals_full_rebuild(driver, repo, repo_id)
+
+    # a symbol other files call is renamed: their CALLS edges go, the new name's symbol comes;
+    # a function becomes a class of the same name (its labels change in place)
+    batches = running.change(lambda: pricing.write_text(
+        "def price_of_item(item):\n    return rounded(item.price)\n\nclass rounded:\n"
+        "    def __init__(self, p):\n        self.p = p\n\ndef discount(p):\n    return p * 0.8\n"
+    ))  # fmt: skip
+    assert [b.changed_paths for b in batches] == [["shop/pricing.py"]]
+    assert "shop.pricing.price_of" not in names(driver, repo_id)
+    assert calls_into(driver, repo_id, "shop.pricing.price_of_item") == set()
+    assert_equals_full_rebuild(driver, repo, repo_id)
+    batches = running.change(lambda: pricing.write_text(SOURCES["shop/pricing.py"]))
+    assert calls_into(driver, repo_id, "shop.pricing.price_of") == {"shop.cart.Cart.total"}
     assert_equals_full_rebuild(driver, repo, repo_id)
 
     # rename a file: its symbols move, edges into it from unchanged files follow the new path
