@@ -134,7 +134,7 @@ function WorkflowPanel({ workflow, projects, state, update }: Props & { workflow
           {projects.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
         </select></label>
         <button data-testid="run-workflow" disabled={running} onClick={() => void run()}>▶ Run</button>
-        {execution && <span data-testid="execution-status" data-status={execution.status} className={`badge ${execution.status}`}>
+        {execution && <span data-testid="execution-status" data-execution={execution.id} data-status={execution.status} className={`badge ${execution.status}`}>
           {execution.status} · {durationText(execution.startedAt, execution.completedAt)}</span>}
         <span className="legend">{(Object.keys(STATUS_COLORS) as StepStatus[]).map((s) => <i key={s} style={{ color: STATUS_COLORS[s] }}>■ {s}</i>)}</span>
       </div>
@@ -183,13 +183,23 @@ function Dag({ workflow, statusOf, selected, onSelect }: {
                 strokeWidth={n.id === selected ? 3.5 : 2} />
               <rect width={8} height={NODE_HEIGHT} rx={3} fill={STATUS_COLORS[status]} />
               <text x={18} y={21} className="wf-step-id">{n.id}</text>
-              <text x={18} y={39} className="wf-step-meta">{n.agent} · {status}{step.onFail !== "block" ? ` · ${step.onFail}` : ""}</text>
+              <text x={18} y={39} className="wf-step-meta">{stepMeta(n.agent, status, step.onFail)}</text>
+              <title>{`${n.id}: ${n.agent}, ${status}; on failure: ${step.onFail}${step.condition ? `; if ${step.condition}` : ""}`}</title>
             </g>
           );
         })}
       </svg>
     </div>
   );
+}
+
+const META_CHARS = 30; // what fits in a node at 11px
+
+// "agent · status", plus the on_fail policy when it is not the default and fits.
+function stepMeta(agent: string, status: StepStatus, onFail: string): string {
+  const base = `${agent} · ${status}`;
+  const full = onFail !== "block" ? `${base} · ${onFail}` : base;
+  return full.length <= META_CHARS ? full : base.length <= META_CHARS ? base : `${base.slice(0, META_CHARS - 1)}…`;
 }
 
 function History({ history, current, onOpen }: { history: ExecutionSummary[] | null; current: string | null; onOpen(id: string): void }) {

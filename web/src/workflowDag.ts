@@ -4,7 +4,7 @@
 import dagre from "@dagrejs/dagre";
 import type { StepStatus, WorkflowStep } from "./workflowApi";
 
-export const NODE_WIDTH = 168;
+export const NODE_WIDTH = 210;
 export const NODE_HEIGHT = 52;
 
 export interface DagNode { id: string; agent: string; x: number; y: number }
