@@ -159,6 +159,7 @@ function Dag({ workflow, statusOf, selected, onSelect }: {
   return (
     <div className="wf-dag">
       <svg width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`}
+        style={{ maxWidth: "100%", height: "auto" }}
         role="group" aria-label={`${workflow.name} steps`} data-testid="workflow-dag">
         <defs>
           <marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
