@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.core.errors import DependencyUnavailable
-from app.workflows import flows
+from app.workflows import flows, service
 from app.workflows.models import Execution, ExecutionView, StepResult, WorkflowDef
 
 
@@ -89,6 +89,20 @@ class WorkflowStepRun:
         )
 
 
+@strawberry.type(description="A finding of the Audit a step produced, with the file it is in.")
+class WorkflowFinding:
+    id: str
+    step_id: str
+    audit_id: str
+    rule: str | None
+    severity: str | None
+    message: str | None
+    line: int | None
+    path: str | None
+    file_id: str | None = strawberry.field(description="The File node (null: no ingested file matched).")
+    project_id: str | None = strawberry.field(description="The project the file belongs to.")
+
+
 @strawberry.type
 class WorkflowExecution:
     id: str
@@ -119,6 +133,32 @@ class WorkflowExecution:
     def of_view(cls, view: ExecutionView) -> WorkflowExecution:
         return cls.of(view.execution, view.steps)
 
+    @strawberry.field(description="Findings of the Audits this execution's steps produced (one read).")
+    async def findings(self, info: Info, limit: int = 200) -> list[WorkflowFinding]:
+        step_of = {s.audit_id: s.step_id for s in self.steps if s.audit_id}
+        runtime = _runtime(info)
+        found = await service.audit_findings(
+            driver=runtime.driver,
+            settings=runtime.settings,
+            audit_ids=sorted(step_of),
+            limit=max(1, min(limit, 1000)),
+        )
+        return [
+            WorkflowFinding(
+                id=f["id"],
+                step_id=step_of[f["auditId"]],
+                audit_id=f["auditId"],
+                rule=f["rule"],
+                severity=f["severity"],
+                message=f["message"],
+                line=f["line"],
+                path=f["path"],
+                file_id=f["fileId"],
+                project_id=f["projectId"],
+            )
+            for f in found
+        ]
+
 
 @strawberry.type
 class WorkflowLogEntry:
@@ -129,6 +169,24 @@ class WorkflowLogEntry:
     level: str
     message: str
     status: str | None
+    step_status: str | None = strawberry.field(
+        description="The state of the step this line reports: 'running' for a step's progress "
+        "lines (started, retrying), its settled status on its last line; null for execution lines."
+    )
+
+    @classmethod
+    def of(cls, entry: dict[str, Any], execution_id: str) -> WorkflowLogEntry:
+        step_id, status = entry["stepId"], entry["status"]
+        return cls(
+            id=entry["id"],
+            time=entry["time"],
+            execution_id=execution_id,
+            step_id=step_id,
+            level=entry["level"],
+            message=entry["message"],
+            status=status,
+            step_status=(status or "running") if step_id else None,
+        )
 
 
 @strawberry.type
@@ -176,12 +234,4 @@ class WorkflowsSubscription:
         self, info: Info, execution_id: strawberry.ID
     ) -> AsyncGenerator[WorkflowLogEntry, None]:
         async for entry in flows.follow_logs(_runtime(info), str(execution_id)):
-            yield WorkflowLogEntry(
-                id=entry["id"],
-                time=entry["time"],
-                execution_id=str(execution_id),
-                step_id=entry["stepId"],
-                level=entry["level"],
-                message=entry["message"],
-                status=entry["status"],
-            )
+            yield WorkflowLogEntry.of(entry, str(execution_id))

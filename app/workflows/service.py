@@ -38,6 +38,7 @@ from neo4j import AsyncDriver
 
 from app.config import Settings
 from app.core.cypher import query as named_query
+from app.core.db import run_named
 from app.core.errors import InvalidInput, NotFound
 from app.workflows.models import (
     TERMINAL,
@@ -362,3 +363,21 @@ async def project_results(*, driver: AsyncDriver, settings: Settings, rows: list
 
 def encode_json(value: Any) -> bytes:
     return json.dumps(value, default=str).encode()
+
+
+async def audit_findings(
+    *, driver: AsyncDriver, settings: Settings, audit_ids: list[str], limit: int = 200
+) -> list[dict[str, Any]]:
+    """The findings of the Audits that steps produced (the workflow view lists them under their
+    step and links each to its file's node), most severe first, at most ``limit``."""
+    if not audit_ids:
+        return []
+    records = await run_named(
+        driver,
+        "workflows/audit_findings",
+        database=settings.neo4j_database,
+        timeout_s=settings.neo4j_query_timeout_s,
+        auditIds=audit_ids,
+        limit=limit,
+    )
+    return [record.data() for record in records]

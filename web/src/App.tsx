@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { ApiError, fetchProjects, type ViewProject } from "./api";
 import { readUrl, writeUrl, type UrlState } from "./urlstate";
 import ProjectView from "./ProjectView";
+
+const WorkflowView = lazy(() => import("./WorkflowView")); // with the DAG layout, outside the initial bundle
 
 export default function App() {
   const [state, setState] = useState<UrlState>(readUrl);
@@ -20,11 +22,19 @@ export default function App() {
   return (
     <div className="app">
       <header className="topbar">
-        <a className="brand" href="/" onClick={(e) => { e.preventDefault(); update({ project: null, expanded: [], focus: null }, true); }}>
+        <a className="brand" href="/" onClick={(e) => { e.preventDefault(); update({ project: null, expanded: [], focus: null, view: null }, true); }}>
           VISLZR <span>CommandCenter Hub</span>
         </a>
+        <nav className="nav">
+          <button className={state.view === "workflows" ? "on" : ""} data-testid="nav-workflows"
+            onClick={() => update({ view: "workflows" }, true)}>Workflows</button>
+        </nav>
       </header>
-      {state.project ? <ProjectView state={state} update={update} /> : <Home open={(id) => update({ project: id, expanded: [], focus: null, depth: 1 }, true)} />}
+      {state.view === "workflows" ? (
+        <Suspense fallback={<div className="state" aria-busy="true">Loading workflows…</div>}>
+          <WorkflowView state={state} update={update} />
+        </Suspense>
+      ) : state.project ? <ProjectView state={state} update={update} /> : <Home open={(id) => update({ project: id, expanded: [], focus: null, depth: 1 }, true)} />}
     </div>
   );
 }

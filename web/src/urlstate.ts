@@ -5,6 +5,8 @@ export interface UrlState {
   project: string | null; grouping: "folders" | "communities"; layout: "force" | "tree" | "circle";
   depth: number; expanded: string[]; focus: string | null; mode: "graph" | "table"; filters: ViewFilters;
   risk: boolean; // the autonomy view: risk heat map colours and the remediation panel (?risk=1)
+  // The workflow view (WorkflowView.tsx): `view=workflows`, the workflow, execution and step shown.
+  view: "workflows" | null; workflow: string | null; execution: string | null; step: string | null;
 }
 
 const list = (value: string | null) => (value ? value.split(",").filter(Boolean) : []);
@@ -23,13 +25,21 @@ export function readUrl(): UrlState {
       entities: list(q.get("entity")), pathPrefix: q.get("prefix") ?? "",
     },
     risk: q.get("risk") === "1",
+    view: q.get("view") === "workflows" ? "workflows" : null,
+    workflow: q.get("workflow"), execution: q.get("execution"), step: q.get("step"),
   };
 }
 
 export function writeUrl(state: UrlState, push = false): void {
   const q = new URLSearchParams();
-  if (state.project) q.set("project", state.project);
-  if (state.project) {
+  if (state.view === "workflows") {
+    q.set("view", state.view);
+    if (state.workflow) q.set("workflow", state.workflow);
+    if (state.execution) q.set("execution", state.execution);
+    if (state.step) q.set("step", state.step);
+  }
+  if (state.project && !state.view) q.set("project", state.project);
+  if (state.project && !state.view) {
     if (state.grouping !== "folders") q.set("grouping", state.grouping);
     if (state.layout !== "force") q.set("layout", state.layout);
     if (state.depth !== 1) q.set("depth", String(state.depth));
