@@ -114,13 +114,17 @@ async def _target(request: AgentRequest, ctx: BuiltinContext) -> Target:
         # Only a repository the hub knows (ingested, or under HUB_INGEST_ROOTS), as for a push:
         # the tools run that folder's code (test-runner runs its tests and its .venv's python),
         # so a caller must not be able to point them at any folder of the machine.
+        folder = Path(repo).resolve()
+        if folder.is_dir() and any(folder.is_relative_to(root) for root in ctx.settings.ingest_roots):
+            # Under HUB_INGEST_ROOTS: allowed whatever the graph holds, so no database read.
+            return Target(folder, None, None, None, files=_listed_files(folder, params.get("files")))
         try:
-            folder, _ = await graph_service.push_project(
+            known, _ = await graph_service.push_project(
                 driver=ctx.driver, settings=ctx.settings, repo=repo, project=None
             )
         except InvalidInput as error:
             raise ValueError(error.message) from None
-        return Target(Path(folder), None, None, None, files=_listed_files(Path(folder), params.get("files")))
+        return Target(Path(known), None, None, None, files=_listed_files(Path(known), params.get("files")))
     raise ValueError("say what to check: with.target (node id), with.project or with.repo")
 
 

@@ -17,8 +17,8 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "eslint_js"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """The linter with ``with.repo`` reads no database: settings only, no runtime started."""
-    return Settings(_env_file=None, home=tmp_path / "home")  # type: ignore[call-arg]
+    """The linter with ``with.repo`` under HUB_INGEST_ROOTS reads no database: no runtime started."""
+    return Settings(_env_file=None, home=tmp_path / "home", ingest_roots=[tmp_path.resolve()])  # type: ignore[call-arg]
 
 
 async def lint(settings: Settings, repo: Path, **params: object):

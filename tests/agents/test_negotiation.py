@@ -42,6 +42,7 @@ async def test_the_linter_takes_a_sub_task_and_its_context_expires(
     nc, redis = wire
     repo = tmp_path / "shop"
     shutil.copytree(FIXTURE, repo)
+    settings = settings.model_copy(update={"ingest_roots": [tmp_path.resolve()]})  # may be checked
     driver = create_async_driver(settings)
     responders = await agents.serve_negotiation(driver=driver, settings=settings, nc=nc, redis=redis)
     seen: list[NegotiationRequest] = []

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from types import SimpleNamespace
 
 import strawberry
 
 from app.config import Settings
+from app.core.principal import Principal, Scope
 from app.events.schema import EventsSubscription
 from app.events.service import EventService
 
@@ -16,6 +18,8 @@ from app.events.service import EventService
 class Query:
     ping: str = "pong"
 
+
+READER = Principal(key_id="test", name="test", kind="key", scopes=frozenset({Scope.READ}))
 
 schema = strawberry.Schema(query=Query, subscription=EventsSubscription)
 
@@ -37,7 +41,8 @@ async def test_events_subscription(settings: Settings) -> None:
     sent = events.event(f"hub.local.{d}.created", {"k": 1}, correlationid="gql-1")
     generator = await schema.subscribe(
         f'subscription {{ events(subject: "hub.local.{d}.*") {{ id subject hubId correlationId data }} }}',
-        context_value={"events": events},
+        # a caller with every project: estate-wide events are hidden from project-limited keys
+        context_value=SimpleNamespace(events=events, principal=READER),
     )
     data = await first_result(generator, lambda: events.publish(sent))
     assert data["events"] == {
