@@ -124,6 +124,7 @@ async def test_an_ingest_refreshes_features_the_project_has(
     done = subprocess.run(hub, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     after = {r["path"]: r for r in await service.stored_features(async_driver, project_id=project_id)}
-    assert after["pkg/m02.py"]["commits30"] == before["pkg/m02.py"]["commits30"] + 1
+    told = done.stdout + done.stderr  # the ingest summary says whether it refreshed the features
+    assert after["pkg/m02.py"]["commits30"] == before["pkg/m02.py"]["commits30"] + 1, told
     assert after["pkg/m02.py"]["fixes"] == before["pkg/m02.py"]["fixes"] + 1
     assert after["pkg/m03.py"]["commits"] == before["pkg/m03.py"]["commits"]
