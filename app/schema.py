@@ -12,7 +12,7 @@ from typing import Any
 
 from neo4j import AsyncDriver
 from starlette.requests import HTTPConnection
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 
@@ -85,6 +85,7 @@ schema = HubSchema(
     types=NODE_TYPES,
     execution_context_class=FlatListExecutionContext,
     extensions=[
+        functools.partial(ParserCache, maxsize=512),  # VISLZR and clients repeat a few query texts
         HubErrorCodes,
         ScopeGuard,  # before the cost estimate: a caller without the scope learns nothing more
         functools.partial(QueryDepthLimiter, max_depth=MAX_DEPTH),

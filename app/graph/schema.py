@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import strawberry
 from neo4j import AsyncDriver
@@ -451,12 +451,11 @@ class Graph:
     @staticmethod
     def of(graph: models.Graph) -> Graph:
         s = graph.stats
+        # The service's GraphNode/GraphEdge dataclasses carry these types' fields under the same
+        # attribute names, so they are served as they are: no second object per node and edge.
         return Graph(
-            nodes=[GraphNode.of(node) for node in graph.nodes],
-            edges=[
-                GraphEdge(from_id=e.fromId, to_id=e.toId, type=e.type, metadata=e.metadata)
-                for e in graph.edges
-            ],
+            nodes=cast(list[GraphNode], graph.nodes),
+            edges=cast(list[GraphEdge], graph.edges),
             truncated=graph.truncated,
             stats=GraphStats(
                 node_count=s.nodeCount,

@@ -139,9 +139,8 @@ def graph_node(
 ) -> GraphNode | None:
     """The graph item of a node read from Neo4j; None for a node of no Entity.
 
-    Built with ``model_construct``: every value is already of its field's type (computed here from
-    the node), and a traversal builds hundreds of these per request, where pydantic's validation
-    was the largest part of the Python time."""
+    A plain dataclass: every value is already of its field's type (computed here from the node),
+    and a traversal builds hundreds of these per request (see app/graph/models.py)."""
     entity = entity_of(labels)
     if entity is None:
         return None
@@ -150,9 +149,7 @@ def graph_node(
         metadata = plain_map(props, _HIDDEN_PROPS)
         if entity is Entity.SYMBOL:
             metadata["labels"] = [label for label in labels if label in _SYMBOL_KIND_LABELS]
-    return GraphNode.model_construct(
-        id=_raw_id(props), entity=entity, label=_display(entity, props), metadata=metadata, distance=distance
-    )
+    return GraphNode(_raw_id(props), entity, _display(entity, props), metadata, distance)
 
 
 def entity_record(entity: Entity, row: Any) -> EntityRecord:
@@ -337,12 +334,8 @@ def _graph_parts(
             nodes.append(node)
             raw[node.id] = item["props"]
     edges = [
-        GraphEdge.model_construct(
-            fromId=edge["fromId"],
-            toId=edge["toId"],
-            type=edge["type"],
-            metadata=plain_map(edge["props"]) if with_metadata else {},
-        )
+        GraphEdge(edge["fromId"], edge["toId"], edge["type"],
+                  plain_map(edge["props"]) if with_metadata else {})
         for edge in row["edges"]
     ]
     return nodes, edges, bool(row["truncated"]), raw
@@ -455,6 +448,7 @@ async def project_graph(
         limit=limit,
         edgeLimit=MAX_GRAPH_EDGES,
         withProps=with_metadata,
+        fileProps=bool(filters.languages) or filters.path_prefix is not None,
         allEdges=all_edges,
         minConfidence=min_confidence,
     )
