@@ -20,26 +20,12 @@ from typing import Any
 from neo4j import AsyncDriver
 
 from app.config import Settings
-from app.core.db import run_named
 from app.remediation.models import ActionStats, ActionType, LoopStats, RemediationAction, RemediationStatus
+from app.remediation.service import _run as _run  # the package's one query runner
 from ingest import ids
 
 # Fewer judged experiences than this and the loop abstains (the default action is used).
 MIN_EXPERIENCES = 5
-
-
-async def _run(
-    driver: AsyncDriver, settings: Settings, name: str, /, *, write: bool = False, **params: Any
-) -> list[dict[str, Any]]:
-    records = await run_named(
-        driver,
-        f"remediation/{name}",
-        database=settings.neo4j_database,
-        timeout_s=settings.neo4j_query_timeout_s,
-        write=write,
-        **params,
-    )
-    return [record.data() for record in records]
 
 
 @dataclass
