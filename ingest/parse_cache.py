@@ -42,6 +42,11 @@ class ParseCache:
         return parsed if isinstance(parsed, ParsedFile) and parsed.path == path else None
 
     def put(self, path: str, sha256: str, parsed: ParsedFile) -> None:
+        if self.folder is not None:
+            self.put_pickled(path, sha256, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, path: str, sha256: str, blob: bytes) -> None:
+        """``blob``: the pickled ``ParsedFile`` of ``path`` (as a parser worker sent it)."""
         entry = self._entry(path, sha256)
         if entry is None:
             return
@@ -49,5 +54,5 @@ class ParseCache:
         # Write-then-rename: a crash never leaves a half-written entry behind.
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(blob)
         os.replace(tmp, entry)

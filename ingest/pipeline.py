@@ -269,9 +269,19 @@ def _write_changes(
         done += n
         progress("parse", done, len(to_parse))
 
-    for result in parse_files(to_parse, workers=workers, on_parsed=on_parsed):
+    def sha_of(path: str) -> str:
+        return current[path].sha256 if path in current else ""
+
+    cached: set[str] = set()
+
+    def on_pickled(result: ParsedFile, blob: bytes) -> None:
+        cache.put_pickled(result.path, sha_of(result.path), blob)
+        cached.add(result.path)
+
+    for result in parse_files(to_parse, workers=workers, on_parsed=on_parsed, on_pickled=on_pickled):
         parsed[result.path] = result
-        cache.put(result.path, current[result.path].sha256 if result.path in current else "", result)
+        if result.path not in cached:
+            cache.put(result.path, sha_of(result.path), result)
     summary.files_parsed = len(changed)
     summary.parse_errors = sum(parsed[p].parse_errors for p in changed)
 
