@@ -91,7 +91,11 @@ class GraphWriter:
         if self.steps is not None or len(rows) <= BATCH or SESSIONS < 2:
             self.batched(name, key, rows, counter)
             return
-        chunks = [rows[start : start + BATCH] for start in range(0, len(rows), BATCH)]
+        # A multiple of SESSIONS equal batches (at most BATCH rows): no session idles at the end.
+        count = -(-len(rows) // BATCH)
+        count += -count % SESSIONS
+        size = -(-len(rows) // count)
+        chunks = [rows[start : start + size] for start in range(0, len(rows), size)]
         cypher = query(name)
 
         def write(chunk: Sequence[Any]) -> None:
