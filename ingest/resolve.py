@@ -46,7 +46,8 @@ class Outcome(NamedTuple):
 
     target: Target | None
     confidence: float
-    evidence: str  # scope | import | self | annotation | constructor | with | default | isinstance | guess
+    evidence: str  # scope | import | self | annotation | constructor | with | default | isinstance |
+    # except | attribute (an attribute that is a class) | alias (a name known to be a class) | guess
 
 
 VAR = frozenset({"Var"})
@@ -382,7 +383,8 @@ class Resolver:
             hit = self.method_of(cls, parts[1]) if cls else None
             if hit:
                 return Outcome(hit, CONF_SELF, "self")
-            return self._via_attribute(cls, parts[1], None) if cls else UNRESOLVED
+            # self.response_class(): an attribute that is a class (calling an instance is its __call__)
+            return self._member_call(cls, parts[1], "self") if cls else UNRESOLVED
         if head in ("self", "cls") and len(parts) >= 3:  # self.x.m(), self.a.b.m(): through attributes
             cls = self.enclosing_class(path, scope_qn)
             typed, evidence = self._walk(cls, parts[1:-1], "self") if cls else (None, "")
@@ -530,12 +532,6 @@ class Resolver:
             if hit:
                 return hit
         return None
-
-    def _via_attribute(self, cls: Target, name: str, method: str | None) -> Outcome:
-        """``self.x()`` through what is known of attribute ``x``: the class, for ``response_class =
-        Response`` (calling an instance is its ``__call__``, not recorded)."""
-        assert method is None
-        return self._member_call(cls, name, "attribute") if self.method_of(cls, name) is None else UNRESOLVED
 
     def receiver_class(
         self, path: str, scope_qn: str, receiver: str, evidence: str
