@@ -250,6 +250,7 @@ def _chain(node: Node | None) -> str:
 
 
 _RESULT_OF = frozenset({"constructor", "with", "default", "iterate"})  # receiver = a callable's text
+_CASTS = frozenset({"cast", "t.cast", "typing.cast"})
 _OF_VALUE = frozenset({"chain", "each"})  # receiver = an attribute chain's text (its value, its items)
 _INSTANCE_OF = frozenset({"annotation", "isinstance", "except"})  # receiver = the instance's class
 
@@ -262,6 +263,11 @@ def _binding_of(stmt: Node, lookup) -> tuple[str, str]:  # type: ignore[no-untyp
         return typed, evidence
     value = stmt.child_by_field_name("right")
     ctor = _constructed(value)
+    if ctor in _CASTS:  # multi = t.cast(MultiCommand, ctx.command): the type cast to
+        args = value.child_by_field_name("arguments") if value is not None else None
+        first = args.named_children[0] if args is not None and args.named_children else None
+        typed, evidence = annotated(_txt(first)) if first is not None else ("", "")
+        return (typed, evidence) if evidence else ("", "")
     if ctor:
         return ctor, "constructor"
     if value is not None and value.type == "identifier":

@@ -53,6 +53,7 @@ TRUTH = {
     ("pkg.chains.aliased", "pkg.models.Session"),  # alias = Session; alias()
     ("pkg.chains.aliased", "pkg.chains.Store.walk"),  # app = current_app.store; app.walk()
     ("pkg.chains.wrapper", "pkg.chains.Store.walk"),  # def wrapper(self: Store): self.walk()
+    ("pkg.chains.casted", "pkg.chains.Store.walk"),  # store = typing.cast("Store", thing)
 }
 EVIDENCE = {
     ("pkg.types.BoolParamType.convert", "pkg.base.ParamType.fail"): "self",
