@@ -27,7 +27,7 @@ from ingest.model import (
     Resolution,
     SymbolDef,
 )
-from ingest.parsing.python import annotation_type, element_type, returns
+from ingest.parsing.python import annotation_type, element_type, item_type, returns
 from ingest.resolvers.go_imports import GoImports
 from ingest.resolvers.java_imports import JavaImports
 from ingest.resolvers.py_imports import PythonImports
@@ -551,10 +551,14 @@ class Resolver:
     def _receiver_class(
         self, path: str, scope_qn: str, receiver: str, evidence: str
     ) -> tuple[Target | None, str]:
+        evidence, _, part = evidence.partition(":")  # iterate:1 / each:1: the tuple items' part 1
+        index = int(part) if part.isdigit() else None
         if evidence == "items":
             return None, ""  # a container: its methods are the builtin's
-        if evidence in ("chain", "each"):
-            return self._value_type(path, scope_qn, receiver, items=evidence == "each")
+        if evidence == "chain":
+            return self._value_type(path, scope_qn, receiver)
+        if evidence == "each":
+            return self._value_type(path, scope_qn, receiver, items=True, index=index)
         if evidence not in ("constructor", "with", "default", "iterate"):
             out = self.resolve_name(path, scope_qn, receiver, TYPE_KINDS)
             return (out.target, evidence) if out.target and out.evidence != "guess" else (None, "")
@@ -567,16 +571,19 @@ class Resolver:
         if self.parsed[made.target[0]].lang != "python":
             return None, ""
         annotation = returns(sym.signature)
-        named = element_type(annotation) if evidence == "iterate" else annotation_type(annotation)
+        named = element_type(annotation, index) if evidence == "iterate" else annotation_type(annotation)
         if not named:
             return None, ""
         out = self.resolve_name(made.target[0], made.target[1], named, TYPE_KINDS)
         return (out.target, "annotation") if out.target and out.evidence != "guess" else (None, "")
 
-    def _value_type(self, path: str, scope_qn: str, text: str, *, items: bool) -> tuple[Target | None, str]:
+    def _value_type(
+        self, path: str, scope_qn: str, text: str, *, items: bool = False, index: int | None = None
+    ) -> tuple[Target | None, str]:
         """The class of the value of the attribute chain ``text`` (``self.app.session_interface``,
         ``Context.command`` where a local's type was put in front, ``current_app.json``), or with
-        ``items`` the class of its items (``self.order``, annotated ``list[JSONTag]``)."""
+        ``items`` the class of its items (``self.order``, annotated ``list[JSONTag]``; with ``index``,
+        of that part of its tuple items)."""
         parts = text.split(".")
         cls: Target | None = None
         evidence, rest = "", parts[1:]
@@ -602,7 +609,10 @@ class Resolver:
         found = self.attribute_of(owner, rest[-1]) if owner else None
         if found is None or found[1].evidence != "items":
             return None, ""
-        out = self.resolve_name(found[0][0], found[0][1], found[1].receiver, TYPE_KINDS)
+        named = item_type(found[1].receiver, index)
+        if not named:
+            return None, ""
+        out = self.resolve_name(found[0][0], found[0][1], named, TYPE_KINDS)
         return (out.target, "annotation") if out.target and out.evidence != "guess" else (None, "")
 
     def _via_binding(self, b: Binding, rest: list[str], kinds: frozenset[str]) -> Target | None:

@@ -128,23 +128,50 @@ _CONTAINERS = frozenset(
 )  # fmt: skip
 
 
-def element_type(text: str) -> str:
-    """The class of the items of an annotated container: ``list[Foo]``, ``t.Iterator["Foo"]`` → ``Foo``."""
+def _subscript(text: str) -> tuple[str, list[str]]:
+    """``Name[a, b[c, d]]`` → (``Name``, [``a``, ``b[c, d]``]); anything else → (``""``, [])."""
+    m = re.fullmatch(r"([\w.]+)\[(.+)\]", text.strip().strip("\"'"))
+    if m is None:
+        return "", []
+    args, depth, start, inner = [], 0, 0, m.group(2)
+    for i, ch in enumerate(inner):
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "," and depth == 0:
+            args.append(inner[start:i].strip())
+            start = i + 1
+    args.append(inner[start:].strip())
+    return m.group(1), args
+
+
+def container_item(text: str) -> str:
+    """The item annotation of an annotated container as written: ``list[Foo]`` → ``Foo``,
+    ``t.Iterator[tuple[str, Foo]]`` → ``tuple[str, Foo]``; anything else → ``""``."""
     t = text.strip().strip("\"'")
     m = _OPTIONAL.fullmatch(t)
     if m:
         t = m.group(1).strip()
-    m = re.fullmatch(r"([\w.]+)\[(.+)\]", t)
-    if m is None or m.group(1).rsplit(".", 1)[-1] not in _CONTAINERS:
+    name, args = _subscript(t)
+    return args[0] if name.rsplit(".", 1)[-1] in _CONTAINERS and args else ""
+
+
+def item_type(item: str, index: int | None = None) -> str:
+    """The class of an item (``index`` None) or of the ``index``-th part of a tuple item, which is what
+    ``for x in …`` / ``for a, b in …`` bind: ``Foo`` → ``Foo``; ``tuple[str, Foo]``, 1 → ``Foo``."""
+    name, args = _subscript(item)
+    is_tuple = name.rsplit(".", 1)[-1] in ("tuple", "Tuple")
+    if index is None:
+        return "" if is_tuple else annotation_type(item)
+    if not is_tuple or index >= len(args) or "..." in args:
         return ""
-    depth, first = 0, m.group(2)
-    for i, ch in enumerate(first):
-        depth += ch == "["
-        depth -= ch == "]"
-        if ch == "," and depth == 0:
-            first = first[:i]
-            break
-    return annotation_type(first)
+    return annotation_type(args[index])
+
+
+def element_type(text: str, index: int | None = None) -> str:
+    """The class of the items of an annotated container: ``list[Foo]``, ``t.Iterator["Foo"]`` → ``Foo``
+    (with ``index``, of that part of tuple items: ``Iterator[tuple[str, Foo]]``, 1 → ``Foo``)."""
+    item = container_item(text)
+    return item_type(item, index) if item else ""
 
 
 def _sole(text: str) -> str:
@@ -168,7 +195,7 @@ def _sole(text: str) -> str:
 
 def annotated(text: str) -> tuple[str, str]:
     """(receiver, evidence) an annotation gives a name: ``type[Foo]`` → the class itself (``alias``),
-    ``list[Foo]`` / ``Iterator[Foo]`` → a container of Foo (``items``; iterating gives a Foo),
+    ``list[Foo]`` / ``Iterator[Foo]`` → a container of Foo (``items``, with the item's annotation),
     ``Foo`` / ``Foo | None`` → an instance (``annotation``); anything else → nothing."""
     sole = _sole(text)
     if not sole:
@@ -179,9 +206,9 @@ def annotated(text: str) -> tuple[str, str]:
         return (cls, "alias") if cls else ("", "")
     head = sole.split("[", 1)[0].rsplit(".", 1)[-1]
     homogeneous = head not in ("tuple", "Tuple") or sole.replace(" ", "").endswith(",...]")
-    item = element_type(sole) if homogeneous else ""
+    item = container_item(sole) if homogeneous else ""
     if item:
-        return item, "items"
+        return item, "items"  # the item's annotation as written (a tuple's parts name what unpacks)
     typed = annotation_type(sole)
     if typed and head not in _CONTAINERS and head not in ("dict", "Dict", "Mapping", "type", "Type"):
         return typed, "annotation"
@@ -224,21 +251,40 @@ def _binding(node: Node, lookup) -> tuple[str, str]:  # type: ignore[no-untyped-
             return (ctor, "with") if ctor else ("", "")
         if owner == "except_clause" and value is not None and value.type in ("identifier", "attribute"):
             return _txt(value), "except"  # ``except Error as e``
-    if (
-        parent is not None
-        and parent.type in ("for_statement", "for_in_clause")
-        and parent.child_by_field_name("left") == node
-    ):
-        right = parent.child_by_field_name("right")
+    loop, index = _loop_target(node)
+    if loop is not None:  # ``for x in …`` (index None) or ``for a, b in …`` (index of the name)
+        suffix = "" if index is None else f":{index}"
+        right = loop.child_by_field_name("right")
         source = _constructed(right)
         if source:
-            return source, "iterate"  # ``for x in f()``: f's element type
+            return source, "iterate" + suffix  # ``for x in f()``: f's element type
         if right is not None and right.type == "identifier":  # ``for x in xs``, xs: list[Foo]
             known = lookup(_txt(right))
-            return (known[0], "annotation") if known is not None and known[1] == "items" else ("", "")
+            typed = item_type(known[0], index) if known is not None and known[1] == "items" else ""
+            return (typed, "annotation") if typed else ("", "")
         chain = _chain(right)
-        return (chain, "each") if chain else ("", "")  # ``for x in self.items``: its element type
+        return (chain, "each" + suffix) if chain else ("", "")  # ``for x in self.items``: its items
     return "", ""
+
+
+def _loop_target(node: Node) -> tuple[Node | None, int | None]:
+    """The ``for`` (statement or comprehension clause) binding ``node``, and its position when the
+    loop unpacks a flat tuple of names (``for name, cmd in …``)."""
+    parent = node.parent
+    if parent is None:
+        return None, None
+    if parent.type in ("for_statement", "for_in_clause") and parent.child_by_field_name("left") == node:
+        return parent, None
+    loop = parent.parent
+    if (
+        parent.type in ("pattern_list", "tuple_pattern")
+        and loop is not None
+        and loop.type in ("for_statement", "for_in_clause")
+        and loop.child_by_field_name("left") == parent
+        and all(c.type == "identifier" for c in parent.named_children)
+    ):
+        return loop, [c.id for c in parent.named_children].index(node.id)
+    return None, None
 
 
 def _chain(node: Node | None) -> str:
@@ -421,15 +467,16 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
         """A receiver whose first name is a local of known type, rewritten with that type."""
         receiver, evidence = kind
         head, dot, rest = receiver.partition(".")
-        if not dot and evidence in _RESULT_OF and receiver:  # ``kind()`` with kind: type[Model]
+        base = evidence.partition(":")[0]  # iterate:1 / each:1 (a tuple's part) are iterate / each
+        if not dot and base in _RESULT_OF and receiver:  # ``kind()`` with kind: type[Model]
             known = lookup(head)
             if known is not None:  # a local: only a class it is known to be says what it makes
                 return (known[0], evidence) if known[1] == "alias" else ("", "")
-        if dot and evidence in _RESULT_OF:  # ``f = ctx.make_formatter()``, ctx: Context
+        if dot and base in _RESULT_OF:  # ``f = ctx.make_formatter()``, ctx: Context
             known = lookup(head)
             if known is not None:
                 return (f"{known[0]}.{rest}", evidence) if known[0] else ("", "")
-        if dot and evidence in _OF_VALUE:  # ``cmd = ctx.command`` → Context.command
+        if dot and base in _OF_VALUE:  # ``cmd = ctx.command`` → Context.command
             known = lookup(head)
             if known is not None:
                 typed = known[1] in _INSTANCE_OF or known[1] in ("alias", "chain")

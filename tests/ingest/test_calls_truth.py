@@ -54,6 +54,10 @@ TRUTH = {
     ("pkg.chains.aliased", "pkg.chains.Store.walk"),  # app = current_app.store; app.walk()
     ("pkg.chains.wrapper", "pkg.chains.Store.walk"),  # def wrapper(self: Store): self.walk()
     ("pkg.chains.casted", "pkg.chains.Store.walk"),  # store = typing.cast("Store", thing)
+    ("pkg.chains.pairs", "pkg.models.Model"),
+    ("pkg.chains.unpacked", "pkg.chains.pairs"),
+    ("pkg.chains.unpacked", "pkg.models.Model.open"),  # for _name, model in pairs() (tuple[str, Model])
+    ("pkg.chains.unpacked", "pkg.models.Session.close"),  # for session, _model in store.owned
 }
 EVIDENCE = {
     ("pkg.types.BoolParamType.convert", "pkg.base.ParamType.fail"): "self",
