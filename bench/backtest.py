@@ -87,6 +87,7 @@ async def main() -> None:
                                         database=settings.neo4j_database, progress=print)  # fmt: skip
             seconds = time.perf_counter() - started
             (OUT / f"backtest-{report.repo}.json").write_text(json.dumps(report.as_dict(), indent=1))
+            (OUT / f"backtest-{report.repo}-rows.json").write_text(json.dumps(report.datasets))
             sections.append(section(report, seconds))
             print(sections[-1], flush=True)
     finally:

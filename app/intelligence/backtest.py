@@ -66,6 +66,9 @@ class BacktestReport:
     origins: list[OriginResult] = field(default_factory=list)
     # Per evaluated origin: labels, lines of code and each scorer's scores (for pooled metrics).
     scored: list[tuple[list[int], list[float], dict[str, list[float]]]] = field(default_factory=list)
+    # Every origin's feature rows and labels, warm-up ones included (for diagnosis, e.g. which
+    # features separate the fix-touched files; written beside the report by bench/backtest.py).
+    datasets: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, float | None]]:
         """Medians over the evaluated origins, per scorer and metric."""
@@ -331,6 +334,7 @@ async def run_backtest(
                     )
                 )
             dataset.extend(rows, labels, origin)
+            report.datasets.append({"origin": origin, "commit": sha, "rows": rows, "labels": labels})
     if not report.origins:
         raise InvalidInput("no origin could be evaluated (no files at the chosen commits)")
     return report

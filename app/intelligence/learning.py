@@ -101,12 +101,27 @@ def _log1p(values: np.ndarray) -> np.ndarray:
     return np.log1p(np.clip(values, 0.0, None))
 
 
-def build(kind: str, positives: int) -> Any:
+# Which way each file feature may move the risk (1 up, -1 down, 0 free): gradient boosting is
+# held to it. A domain prior, not a fit: more code, churn, authors, past fixes or dependents never
+# lower a file's risk, a longer quiet spell never raises it. On the small repositories (16-50
+# files, 1-8 fix-touched per origin) unconstrained trees learned noise; see bench/RESULTS.md.
+FEATURE_DIRECTION: dict[str, int] = {
+    "daysSinceChange": -1, "ownerShare": 0, "ageDays": 0, "testEdges": 0, "communitySize": 0,
+}  # fmt: skip
+# The file model's logistic regularisation (inverse strength): a few hundred rows and a handful of
+# positives per repository, so strong; 0.5 ranked httpx's files worse than random (pooled 0.19).
+FILE_LOGISTIC_C = 0.1
+
+
+def build(
+    kind: str, positives: int, *, features: Sequence[str] | None = None, logistic_c: float = 0.5
+) -> Any:
     """An unfitted candidate: counts are log-scaled; each is calibrated (Platt) by 3-fold CV
-    when there are enough positives for the folds."""
+    when there are enough positives for the folds. With ``features`` named, gradient boosting
+    is held monotone in the directions of ``FEATURE_DIRECTION`` (1 for any feature not listed)."""
     if kind == "logistic":
         base: Any = make_pipeline(
-            FunctionTransformer(_log1p), StandardScaler(), LogisticRegression(C=0.5, max_iter=2000)
+            FunctionTransformer(_log1p), StandardScaler(), LogisticRegression(C=logistic_c, max_iter=2000)
         )
     elif kind == "gradient_boosting":
         base = HistGradientBoostingClassifier(
@@ -116,6 +131,7 @@ def build(kind: str, positives: int) -> Any:
             min_samples_leaf=10,
             l2_regularization=1.0,
             random_state=0,
+            monotonic_cst=[FEATURE_DIRECTION.get(name, 1) for name in features] if features else None,
         )
     else:
         raise InvalidInput(f"unknown model kind {kind!r}; known: {', '.join(CANDIDATES)}")
@@ -255,7 +271,9 @@ def fit(kind: str, dataset: Dataset) -> Any:
     if y.sum() < 2 or y.sum() == len(y):
         raise InvalidInput("the training data needs both fix-touched and untouched files")
     with single_thread():
-        return build(kind, int(y.sum())).fit(dataset.matrix(), y)
+        return build(kind, int(y.sum()), features=FILE_FEATURES, logistic_c=FILE_LOGISTIC_C).fit(
+            dataset.matrix(), y
+        )
 
 
 def split_by_origin(dataset: Dataset, origin: int) -> tuple[Dataset, Dataset]:
