@@ -34,7 +34,16 @@ from neo4j import AsyncDriver, Driver
 from app.core.db import run_named
 from app.core.errors import InvalidInput
 from app.intelligence import service
-from app.intelligence.learning import CANDIDATES, Dataset, bugspots_score, fit, metrics, single_thread, train
+from app.intelligence.learning import (
+    CANDIDATES,
+    Dataset,
+    bugspots_score,
+    candidate_features,
+    fit,
+    metrics,
+    single_thread,
+    train,
+)
 from ingest import ids
 from ingest.history import CommitRecord, HistoryUnavailable, is_fix, read_commits
 
@@ -362,7 +371,9 @@ def _evaluate(
         try:
             estimator = fit(kind, dataset)
             with single_thread():
-                scores[kind] = [float(p) for p in estimator.predict_proba(test.matrix())[:, 1]]
+                scores[kind] = [
+                    float(p) for p in estimator.predict_proba(test.matrix(candidate_features(kind)))[:, 1]
+                ]
         except InvalidInput:
             continue
     try:
