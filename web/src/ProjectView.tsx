@@ -3,6 +3,7 @@ import { ApiError, computeCommunities, fetchFingerprint, fetchView, search, type
 import type { UrlState } from "./urlstate";
 import { cachedPositions, computeLayout, storePositions } from "./layout";
 import type { Positions } from "./layout.worker";
+import { NESTED_MAX_NODES } from "./groups";
 import { nodeSize, nodeLabel, ENTITIES, EDGE_TYPES, SYMBOL_KINDS, EDGE_COLORS } from "./style";
 import type { CanvasHandle } from "./GraphCanvas";
 import DetailPanel from "./DetailPanel";
@@ -41,12 +42,15 @@ export default function ProjectView({ state, update }: Props) {
       const known = cachedPositions(layoutKey);
       const missing = next.nodes.some((n) => !known[n.id]);
       let pos: Positions = known;
-      if (missing || layout !== "force") {
+      // A nested layout (force mode, not too large) is recomputed whole: it is deterministic, and
+      // positions cached from another view would belong to another arrangement of the groups.
+      const nested = layout === "force" && next.nodes.length <= NESTED_MAX_NODES;
+      if (missing || layout !== "force" || nested) {
         pos = await computeLayout({
           mode: layout,
           nodes: next.nodes.map((n) => ({ id: n.id, parent: n.parent, entity: n.entity, path: n.path, size: nodeSize(n) })),
           edges: next.edges,
-          known: layout === "force" ? known : {},
+          known: layout === "force" && !nested ? known : {},
         });
         storePositions(layoutKey, pos);
       }
