@@ -4,7 +4,7 @@ import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from "re
 import Graph from "graphology";
 import Sigma from "sigma";
 import { EdgeLineProgram, EdgeRectangleProgram, NodePointProgram } from "sigma/rendering";
-import type { ViewEdge, ViewNode } from "./api";
+import { GUESS_BELOW, type ViewEdge, type ViewNode } from "./api";
 import { EDGE_COLORS, nodeColor, nodeLabel, nodeSize } from "./style";
 import type { Positions } from "./layout.worker";
 import Minimap from "./Minimap";
@@ -100,10 +100,15 @@ function groupRegions(nodes: ViewNode[], positions: Positions): LabelGroup[] {
 
 function edgeKey(e: ViewEdge): string { return `${e.source}>${e.target}:${e.type}`; }
 
+// A guessed call (every call it stands for below GUESS_BELOW) is drawn faint and thin, labelled so.
 function edgeAttrs(e: ViewEdge, thick: boolean, maxWeight: number): Attrs {
+  const guess = e.type === "CALLS" && e.confidence < GUESS_BELOW;
+  const color = EDGE_COLORS[e.type] ?? "#888";
   return {
-    type: thick ? "rect" : "line", color: EDGE_COLORS[e.type] ?? "#888",
-    size: thick ? 0.6 + 5 * Math.sqrt(e.weight / maxWeight) : 1, label: `${e.type} ×${e.weight}`,
+    type: thick && !guess ? "rect" : "line", color: guess ? color + "66" : color,
+    size: thick && !guess ? 0.6 + 5 * Math.sqrt(e.weight / maxWeight) : 1,
+    label: `${e.type} ×${e.weight}${guess ? " (guessed)" : ""}${e.evidence ? ` · ${e.evidence}` : ""}`,
+    confidence: e.confidence, evidence: e.evidence, guess,
   };
 }
 
