@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
+import time
+import uuid
 from pathlib import Path
 
+import nats
+import pytest
+import redis
 import yaml
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from tests_support import free_ports
+
+from app.core.nats import HOOKS_INBOX_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +35,7 @@ def compose_command() -> list[str]:
 
 
 def test_compose_config_accepts_it() -> None:
-    env = dict(os.environ, HUB_NEO4J_PASSWORD="compose-test-pw")
+    env = dict(os.environ, HUB_NEO4J_PASSWORD="compose-test-pw", **COMPOSE_SECRETS)
     result = subprocess.run([*compose_command(), "config"], cwd=ROOT, env=env, capture_output=True,
                             text=True, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -41,3 +54,107 @@ def test_compose_refuses_a_missing_password() -> None:
                             text=True, check=False)  # fmt: skip
     assert result.returncode != 0
     assert "HUB_NEO4J_PASSWORD" in result.stderr
+
+
+def _rendered(env: dict[str, str]) -> dict:
+    result = subprocess.run([*compose_command(), "config"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    return yaml.safe_load(result.stdout)
+
+
+def _wait_port(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read() if process.stderr else "exited"
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+COMPOSE_SECRETS = {
+    "HUB_NATS_PASSWORD": "nats-pw-" + uuid.uuid4().hex,
+    "HUB_NATS_HOOKS_PASSWORD": "hooks-pw-" + uuid.uuid4().hex,
+    "HUB_REDIS_PASSWORD": "redis-pw-" + uuid.uuid4().hex,
+}
+
+
+def test_compose_refuses_to_start_the_bus_or_the_cache_without_passwords() -> None:
+    for missing in COMPOSE_SECRETS:
+        env = {**os.environ, "HUB_NEO4J_PASSWORD": "compose-test-pw", **COMPOSE_SECRETS}
+        del env[missing]
+        result = subprocess.run([*compose_command(), "config"], cwd=ROOT, env=env, capture_output=True,
+                                text=True, check=False)  # fmt: skip
+        assert result.returncode != 0 and missing in result.stderr, missing
+
+
+def test_compose_nats_and_redis_accept_only_their_credentials(tmp_path: Path) -> None:
+    """The nats and redis services as docker-compose.yml runs them (same configuration file, same
+    arguments, same start-up script), on this machine's servers: anonymous clients are refused,
+    the hub's URL works, the hooks' user may publish code.pushed only, and no password is on a
+    command line."""
+    env = {**os.environ, "HUB_NEO4J_PASSWORD": "compose-test-pw", **COMPOSE_SECRETS}
+    services = _rendered(env)["services"]
+    hub_env = services["api"]["environment"]
+    nats_port, redis_port = free_ports(2)
+
+    conf = next(v.split(":")[0] for v in services["nats"]["volumes"] if v.endswith(":/etc/nats/hub.conf:ro"))
+    nats_args = [a.replace("/etc/nats/hub.conf", conf).replace("/data", str(tmp_path / "nats"))
+                 for a in services["nats"]["command"]]  # fmt: skip
+    nats_env = {**os.environ, **services["nats"]["environment"]}
+    script = [a.replace("$$", "$").replace("/tmp/hub-users.acl", str(tmp_path / "users.acl"))
+              for a in services["redis"]["command"]]  # fmt: skip
+    processes = [
+        subprocess.Popen(["nats-server", *nats_args, "-a", "127.0.0.1", "-p", str(nats_port)], env=nats_env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE),
+        subprocess.Popen([*script, "--port", str(redis_port), "--bind", "127.0.0.1", "--dir", str(tmp_path)],
+                         env={**os.environ, **services["redis"]["environment"]},
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE),
+    ]  # fmt: skip
+    try:
+        _wait_port(nats_port, processes[0])
+        _wait_port(redis_port, processes[1])
+        for process in processes:
+            cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode()
+            assert not any(secret in cmdline for secret in COMPOSE_SECRETS.values())
+
+        hub_nats = hub_env["HUB_NATS_URL"].replace("@nats:4222", f"@127.0.0.1:{nats_port}")
+        hub_redis = hub_env["HUB_REDIS_URL"].replace("@redis:6379", f"@127.0.0.1:{redis_port}")
+        hooks = f"nats://hooks:{COMPOSE_SECRETS['HUB_NATS_HOOKS_PASSWORD']}@127.0.0.1:{nats_port}"
+        asyncio.run(_check_nats(f"nats://127.0.0.1:{nats_port}", hub_nats, hooks))
+
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            redis.Redis(port=redis_port).ping()
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            redis.Redis(port=redis_port, username="hub", password="wrong").ping()
+        client = redis.Redis.from_url(hub_redis)
+        assert client.set("compose-check", "1") and client.get("compose-check") == b"1"
+        assert (tmp_path / "users.acl").stat().st_mode & 0o777 == 0o600
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+async def _check_nats(anonymous: str, hub: str, hooks: str) -> None:
+    with pytest.raises(NatsError):
+        await nats.connect(anonymous, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
+    hub_client = await nats.connect(hub, allow_reconnect=False)
+    hooks_client = await nats.connect(hooks, allow_reconnect=False, inbox_prefix=HOOKS_INBOX_PREFIX)
+    try:
+        seen: list[str] = []
+
+        async def record(msg: Msg) -> None:
+            seen.append(msg.subject)
+
+        sub = await hub_client.subscribe("hub.>", cb=record)
+        await hub_client.flush()
+        await hooks_client.publish("hub.local.code.pushed", b"{}")
+        await hooks_client.publish("hub.local.task.created", b"{}")  # not allowed: dropped by the server
+        await hooks_client.flush()
+        await asyncio.sleep(0.3)
+        await sub.unsubscribe()
+        assert seen == ["hub.local.code.pushed"]
+    finally:
+        await hooks_client.close()
+        await hub_client.close()

@@ -405,15 +405,26 @@ class Engine:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+def queued_after(msg: Msg) -> int:
+    """How many tasks the consumer still holds after this one (0 when unknown)."""
+    try:
+        return int(msg.metadata.num_pending or 0)
+    except Exception:
+        return 0
+
+
 class Worker:
     """Takes tasks from the durable pull consumer and handles up to ``concurrency`` at once.
 
     Why ``fetch(1)`` first: nats-py's ``fetch(n)`` on an empty queue turns into a lingering pull
     that, once a first task arrives, keeps waiting for the other ``n - 1`` until its timeout, so
     a step queued while the worker was idle sat in the client for up to the whole fetch timeout.
-    ``fetch(1)`` returns the moment a task arrives; a second, no-wait ``fetch`` then takes what
-    else is already queued, up to the free slots (a backlog still drains in batches). One pull
-    at a time, so a worker never holds a task it has no room to run."""
+    ``fetch(1)`` returns the moment a task arrives and the task starts at once. Its metadata says
+    how many more are queued (``num_pending``); only then a second ``fetch`` takes up to that many
+    (bounded by the free slots), so a backlog still drains in batches. Probing with a timed fetch
+    on every task would cost each its timeout (the server treats a pull with ``expires`` as
+    lingering even with ``no_wait``): that was 10 ms a step. One pull at a time, so a worker
+    never holds a task it has no room to run."""
 
     def __init__(self, engine: Engine, *, concurrency: int) -> None:
         self.engine = engine
@@ -429,22 +440,26 @@ class Worker:
                 await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
                 continue
             try:
-                msgs = await sub.fetch(1, timeout=5.0)
+                first = await sub.fetch(1, timeout=5.0)
             except TimeoutError:
                 continue
             except Exception as error:
                 log.warning("fetching workflow tasks failed: %s", error)
                 await asyncio.sleep(0.5)
                 continue
-            if free > 1:
+            self._start(first)
+            backlog = min(free - 1, queued_after(first[-1]), 256)
+            if backlog > 0:
                 with contextlib.suppress(TimeoutError):
-                    msgs += await sub.fetch(min(free - 1, 256), timeout=0.01)
-            for msg in msgs:
-                task = asyncio.create_task(self._guarded(msg))
-                self.running.add(task)
-                task.add_done_callback(self.running.discard)
+                    self._start(await sub.fetch(backlog, timeout=0.05))
         if self.running:
             await asyncio.wait(self.running)
+
+    def _start(self, msgs: list[Msg]) -> None:
+        for msg in msgs:
+            task = asyncio.create_task(self._guarded(msg))
+            self.running.add(task)
+            task.add_done_callback(self.running.discard)
 
     async def _guarded(self, msg: Msg) -> None:
         try:
