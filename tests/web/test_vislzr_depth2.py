@@ -162,7 +162,11 @@ def test_depth2_labels_never_overlap_and_every_group_is_named(
     labelled = {h["id"] for h in hook if h["kind"] == "node"}
     assert folders <= labelled, sorted(folders - labelled)
     # A reasonable share of the modules is still labelled.
-    print(f"labels shown: {len(labelled)} of {len(nodes)} nodes")
+    timings = page.evaluate(
+        "() => ({view: document.body.dataset.viewMs, "
+        "...(({drawMs, labelMs}) => ({drawMs, labelMs}))(window.__vislzr.sigma.getContainer().dataset)})"
+    )
+    print(f"labels shown: {len(labelled)} of {len(nodes)} nodes; ms: {timings}")
     assert len(labelled) >= 0.4 * len(nodes), (len(labelled), len(nodes))
 
 
