@@ -23,6 +23,7 @@ from pathlib import Path
 from app.config import get_settings
 from app.core.db import create_async_driver, create_driver
 from app.intelligence.backtest import BacktestReport, run_backtest
+from app.intelligence.learning import CANDIDATES
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -48,15 +49,15 @@ def trio(m: dict) -> str:
 
 def section(report: BacktestReport, seconds: float) -> str:
     lines = [f"### {report.repo} @ `{report.head[:12]}` ({report.commits} commits; {seconds:.0f} s)", "",
-             "| T | commit | files | fix-touched | chosen | model | logistic | gradient boosting | bugspots | churn |",
-             "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+             "| T | commit | files | fix-touched | chosen | model | " + " | ".join(CANDIDATES) + " | bugspots | churn |",
+             "|---|---|---|---|---|---|" + "---|" * len(CANDIDATES) + "---|---|"]  # fmt: skip
     for o in report.origins:
         day = time.strftime("%Y-%m-%d", time.gmtime(o.origin))
         lines.append(f"| {day} | `{o.commit[:10]}` | {o.files} | {o.positives} | {o.chosen} | {trio(o.model)} | "
-                     f"{trio(o.candidates.get('logistic', {}))} | {trio(o.candidates.get('gradient_boosting', {}))} | "
-                     f"{trio(o.bugspots)} | {trio(o.churn)} |")  # fmt: skip
+                     + "".join(f"{trio(o.candidates.get(k, {}))} | " for k in CANDIDATES)
+                     + f"{trio(o.bugspots)} | {trio(o.churn)} |")  # fmt: skip
     summary, pooled = report.summary(), report.pooled()
-    scorers = ("model", "logistic", "gradient_boosting", "bugspots", "churn")
+    scorers = ("model", *CANDIDATES, "bugspots", "churn")
     lines.append("| **median** | | | | | " + " | ".join(f"**{trio(summary[s])}**" for s in scorers) + " |")
     files = sum(o.files for o in report.origins)
     positives = sum(o.positives for o in report.origins)
@@ -87,6 +88,7 @@ async def main() -> None:
                                         database=settings.neo4j_database, progress=print)  # fmt: skip
             seconds = time.perf_counter() - started
             (OUT / f"backtest-{report.repo}.json").write_text(json.dumps(report.as_dict(), indent=1))
+            (OUT / f"backtest-{report.repo}-rows.json").write_text(json.dumps(report.datasets))
             sections.append(section(report, seconds))
             print(sections[-1], flush=True)
     finally:

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from ingest.model import ParsedFile
 
-PARSER_VERSION = "4"  # 2: pickled as constructor calls; 3: call evidence, scoped imports; 4: TS this.#x
+# 2: pickled as constructor calls; 3: call evidence, scoped imports; 4: TS this.#x;
+# 5: attribute chains, properties, module variables, await, signatures without comments
+PARSER_VERSION = "5"
 
 
 class ParseCache:

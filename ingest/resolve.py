@@ -9,6 +9,7 @@ over sorted paths and emits sorted lists, so the output is a pure function of th
 from __future__ import annotations
 
 import builtins
+import re
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from ingest.model import (
     Resolution,
     SymbolDef,
 )
-from ingest.parsing.python import annotation_type, element_type, returns
+from ingest.parsing.python import annotation_type, element_type, item_type, returns
 from ingest.resolvers.go_imports import GoImports
 from ingest.resolvers.java_imports import JavaImports
 from ingest.resolvers.py_imports import PythonImports
@@ -45,9 +46,13 @@ class Outcome(NamedTuple):
 
     target: Target | None
     confidence: float
-    evidence: str  # scope | import | self | annotation | constructor | with | default | isinstance | guess
+    evidence: str  # scope | import | self | annotation | constructor | with | default | isinstance |
+    # except | attribute (an attribute that is a class) | alias (a name known to be a class) | guess
 
 
+VAR = frozenset({"Var"})
+_FIRST_CLS = re.compile(r"(?:async\s+)?def\s+\w+\s*\(\s*cls\b")
+_CLS_PARAM = re.compile(r"[(,]\s*cls\s*[:=,)]")
 MAX_RECEIVER_DEPTH = 4
 UNRESOLVED = Outcome(None, 0.0, "")
 EXTERNAL = Outcome(None, 0.0, "external")
@@ -360,7 +365,10 @@ class Resolver:
         imp = self.imports.get(path)
         lang = self.parsed[path].lang
         if call is not None and call.evidence == "local":
-            return UNRESOLVED  # a parameter or local variable: never a definition elsewhere
+            # a parameter or local variable: never a definition elsewhere, unless the function
+            # also imports the name (``cls = self.client_class`` / ``from .testing import Client as cls``)
+            b = self._scoped_binding(imp, path, scope_qn, head)
+            return self._via_import(b, parts, kinds) if b is not None else UNRESOLVED
         if call is not None and call.receiver:
             return self._via_receiver(path, scope_qn, call.receiver, parts, call.evidence)
         if expr.startswith("super()."):
@@ -375,10 +383,18 @@ class Resolver:
             hit = self.method_of(cls, parts[1]) if cls else None
             if hit:
                 return Outcome(hit, CONF_SELF, "self")
-            return self._via_attribute(cls, parts[1], None) if cls else UNRESOLVED
-        if head in ("self", "cls") and len(parts) == 3:
+            # self.response_class(): an attribute that is a class (calling an instance is its __call__)
+            return self._member_call(cls, parts[1], "self") if cls else UNRESOLVED
+        if head in ("self", "cls") and len(parts) >= 3:  # self.x.m(), self.a.b.m(): through attributes
             cls = self.enclosing_class(path, scope_qn)
-            return self._via_attribute(cls, parts[1], parts[2]) if cls else UNRESOLVED
+            typed, evidence = self._walk(cls, parts[1:-1], "self") if cls else (None, "")
+            return self._member_call(typed, parts[-1], evidence) if typed else UNRESOLVED
+        if expr == "cls" and lang == "python":  # cls(...) in a classmethod: the class (or a subclass)
+            b = self._scoped_binding(imp, path, scope_qn, head)
+            if b is not None:
+                return self._via_import(b, parts, kinds)
+            cls = self._classmethod_class(path, scope_qn)
+            return Outcome(cls, CONF_SELF, "self") if cls else UNRESOLVED
         if head == "?" or head in ("self", "cls", "this"):
             return UNRESOLVED  # an attribute of an unknown receiver: no evidence, no edge
         b = self._scoped_binding(imp, path, scope_qn, head)
@@ -432,18 +448,73 @@ class Resolver:
     def _via_import(self, b: Binding, parts: list[str], kinds: frozenset[str]) -> Outcome:
         if b.kind == "external":
             return EXTERNAL
+        var = self.member(b.path, b.name, VAR) if b.kind == "symbol" else None
+        if var is not None:
+            return self._via_variable(var, parts[1:], kinds)
         hit = self._via_binding(b, parts[1:], kinds)
         return Outcome(hit, CONF_IMPORT, "import") if hit else UNRESOLVED
 
     def _via_receiver(
         self, path: str, scope_qn: str, receiver: str, parts: list[str], evidence: str
     ) -> Outcome:
-        """``x.m()`` where the parser knows ``x``'s class (``evidence`` says how): ``m`` of that class."""
-        if len(parts) != 2:
-            return UNRESOLVED
+        """``x.m()`` / ``x.a.b.m()`` where the parser knows ``x``'s class (``evidence`` says how): ``m``
+        of that class, or of the classes its attributes ``a``, ``b`` are known to hold; ``x()`` where
+        ``x`` is known to be a class (``cls = Argument``): that class."""
+        if len(parts) == 1:
+            if evidence != "alias":
+                return UNRESOLVED
+            out = self.resolve_name(path, scope_qn, receiver, CALLABLE)
+            found = out.target is not None and out.evidence != "guess"
+            return Outcome(out.target, CONF_SELF, "alias") if found else UNRESOLVED
         cls, evidence = self.receiver_class(path, scope_qn, receiver, evidence)
-        hit = self.method_of(cls, parts[1]) if cls else None
-        return Outcome(hit, CONF_SELF, evidence) if hit else UNRESOLVED
+        typed, evidence = self._walk(cls, parts[1:-1], evidence) if cls else (None, "")
+        return self._member_call(typed, parts[-1], evidence) if typed else UNRESOLVED
+
+    def _walk(self, cls: Target, names: list[str], evidence: str) -> tuple[Target | None, str]:
+        """The class reached from an instance of ``cls`` through the attributes ``names`` (each known
+        from an annotation, a constructor, a property's return annotation, ...), with how the last
+        one is known."""
+        for name in names:
+            found = self.attribute_of(cls, name)
+            if found is None:
+                return None, ""
+            owner, attr = found
+            typed, evidence = self._typed(owner[0], owner[1], attr)
+            if typed is None:
+                return None, ""
+            cls = typed
+        return cls, evidence
+
+    def _typed(self, path: str, scope_qn: str, attr: AttributeRef) -> tuple[Target | None, str]:
+        """The class an attribute (or module variable) holds; for ``alias``, the class it is."""
+        if attr.evidence == "alias":
+            out = self.resolve_name(path, scope_qn, attr.receiver, TYPE_KINDS)
+            return (out.target, "attribute") if out.target and out.evidence != "guess" else (None, "")
+        return self.receiver_class(path, scope_qn, attr.receiver, attr.evidence)
+
+    def _member_call(self, cls: Target, name: str, evidence: str) -> Outcome:
+        """``x.name()`` with ``x`` an instance of ``cls``: its method, or the class an attribute is."""
+        hit = self.method_of(cls, name)
+        if hit:
+            return Outcome(hit, CONF_SELF, evidence)
+        found = self.attribute_of(cls, name)
+        if found is not None and found[1].evidence == "alias":  # app.request_class(...)
+            typed, evidence = self._typed(found[0][0], found[0][1], found[1])
+            return Outcome(typed, CONF_SELF, evidence) if typed else UNRESOLVED
+        return UNRESOLVED
+
+    def _classmethod_class(self, path: str, scope_qn: str) -> Target | None:
+        """The class of the method whose first parameter is ``cls`` and which (or whose nested
+        functions, none rebinding ``cls``) holds ``scope_qn``."""
+        table = self.syms[path]
+        sym = table.get(scope_qn)
+        while sym is not None and sym.kind == "Function":
+            if _CLS_PARAM.search(sym.signature):
+                return None  # a nested function's own cls
+            sym = table.get(sym.parent_qn) if sym.parent_qn else None
+        if sym is None or sym.kind != "Method" or not _FIRST_CLS.match(sym.signature):
+            return None
+        return self.enclosing_class(path, sym.parent_qn) if sym.parent_qn else None
 
     def attribute_of(
         self, cls: Target, name: str, seen: set[Target] | None = None
@@ -461,25 +532,6 @@ class Resolver:
             if hit:
                 return hit
         return None
-
-    def _via_attribute(self, cls: Target, name: str, method: str | None) -> Outcome:
-        """``self.x.m()`` (``method`` m) or ``self.x()`` through what is known of attribute ``x``."""
-        found = self.attribute_of(cls, name)
-        if found is None:
-            return UNRESOLVED
-        (owner_path, owner_qn), attr = found
-        if attr.evidence == "alias":  # response_class = Response: the attribute is the class
-            out = self.resolve_name(owner_path, owner_qn, attr.receiver, TYPE_KINDS)
-            target = out.target if out.evidence != "guess" else None
-            evidence = "attribute"
-        else:
-            target, evidence = self.receiver_class(owner_path, owner_qn, attr.receiver, attr.evidence)
-            if method is None:
-                return UNRESOLVED  # calling an instance: its __call__, not recorded
-        if target is None:
-            return UNRESOLVED
-        hit = self.method_of(target, method) if method else target
-        return Outcome(hit, CONF_SELF, evidence) if hit else UNRESOLVED
 
     def receiver_class(
         self, path: str, scope_qn: str, receiver: str, evidence: str
@@ -499,6 +551,14 @@ class Resolver:
     def _receiver_class(
         self, path: str, scope_qn: str, receiver: str, evidence: str
     ) -> tuple[Target | None, str]:
+        evidence, _, part = evidence.partition(":")  # iterate:1 / each:1: the tuple items' part 1
+        index = int(part) if part.isdigit() else None
+        if evidence == "items":
+            return None, ""  # a container: its methods are the builtin's
+        if evidence == "chain":
+            return self._value_type(path, scope_qn, receiver)
+        if evidence == "each":
+            return self._value_type(path, scope_qn, receiver, items=True, index=index)
         if evidence not in ("constructor", "with", "default", "iterate"):
             out = self.resolve_name(path, scope_qn, receiver, TYPE_KINDS)
             return (out.target, evidence) if out.target and out.evidence != "guess" else (None, "")
@@ -511,10 +571,48 @@ class Resolver:
         if self.parsed[made.target[0]].lang != "python":
             return None, ""
         annotation = returns(sym.signature)
-        named = element_type(annotation) if evidence == "iterate" else annotation_type(annotation)
+        named = element_type(annotation, index) if evidence == "iterate" else annotation_type(annotation)
         if not named:
             return None, ""
         out = self.resolve_name(made.target[0], made.target[1], named, TYPE_KINDS)
+        return (out.target, "annotation") if out.target and out.evidence != "guess" else (None, "")
+
+    def _value_type(
+        self, path: str, scope_qn: str, text: str, *, items: bool = False, index: int | None = None
+    ) -> tuple[Target | None, str]:
+        """The class of the value of the attribute chain ``text`` (``self.app.session_interface``,
+        ``Context.command`` where a local's type was put in front, ``current_app.json``), or with
+        ``items`` the class of its items (``self.order``, annotated ``list[JSONTag]``; with ``index``,
+        of that part of its tuple items)."""
+        parts = text.split(".")
+        cls: Target | None = None
+        evidence, rest = "", parts[1:]
+        if parts[0] in ("self", "cls"):
+            cls, evidence = self.enclosing_class(path, scope_qn), "self"
+        else:
+            for k in range(len(parts) - 1, 0, -1):  # the longest prefix naming a class or a typed variable
+                var = self._module_variable(path, scope_qn, parts[0]) if k == 1 else None
+                if var is not None:
+                    cls, evidence = self._variable_type(var)
+                else:
+                    out = self.resolve_name(path, scope_qn, ".".join(parts[:k]), TYPE_KINDS)
+                    if out.target is None or out.evidence == "guess":
+                        continue
+                    cls, evidence = out.target, "annotation"
+                rest = parts[k:]
+                break
+        if cls is None or not rest:
+            return None, ""
+        if not items:
+            return self._walk(cls, rest, evidence)
+        owner, _ = self._walk(cls, rest[:-1], evidence)
+        found = self.attribute_of(owner, rest[-1]) if owner else None
+        if found is None or found[1].evidence != "items":
+            return None, ""
+        named = item_type(found[1].receiver, index)
+        if not named:
+            return None, ""
+        out = self.resolve_name(found[0][0], found[0][1], named, TYPE_KINDS)
         return (out.target, "annotation") if out.target and out.evidence != "guess" else (None, "")
 
     def _via_binding(self, b: Binding, rest: list[str], kinds: frozenset[str]) -> Target | None:
@@ -532,6 +630,44 @@ class Resolver:
         if b.kind == "dotted":
             return self._via_dotted(b.name, rest, kinds)
         return None
+
+    def _via_variable(self, var: Target, rest: list[str], kinds: frozenset[str]) -> Outcome:
+        """``current_app.json.dumps()`` after ``from .globals import current_app`` where the module
+        says ``current_app: Flask = ...``: through the variable's type and the attributes that follow;
+        ``Alias()`` of a module-level ``Alias = Foo``: the class."""
+        module_qn, attr = self._variable_ref(var)
+        if attr is None:
+            return UNRESOLVED
+        if not rest:  # calling the variable: only an alias of a class or function says what runs
+            if attr.evidence != "alias":
+                return UNRESOLVED
+            out = self.resolve_name(var[0], module_qn, attr.receiver, kinds)
+            found = out.target is not None and out.evidence != "guess"
+            return Outcome(out.target, CONF_IMPORT, "import") if found else UNRESOLVED
+        typed, evidence = self._typed(var[0], module_qn, attr)
+        typed, evidence = self._walk(typed, rest[:-1], evidence) if typed else (None, "")
+        return self._member_call(typed, rest[-1], evidence) if typed else UNRESOLVED
+
+    def _module_variable(self, path: str, scope_qn: str, name: str) -> Target | None:
+        """The module-level variable ``name`` means in ``scope_qn``: this module's or an imported one."""
+        imp = self.imports.get(path)
+        b = self._scoped_binding(imp, path, scope_qn, name) or (imp.bindings.get(name) if imp else None)
+        if b is not None:
+            return self.member(b.path, b.name, VAR) if b.kind == "symbol" else None
+        return self.member(path, name, VAR, 0)
+
+    def _variable_ref(self, var: Target) -> tuple[str, AttributeRef | None]:
+        """The module's qualified name and what the parser noted of its variable ``var``."""
+        path, qn = var
+        module_qn = self.parsed[path].module.qualified_name
+        return module_qn, self.attributes.get((path, module_qn), {}).get(qn.rsplit(".", 1)[-1])
+
+    def _variable_type(self, var: Target) -> tuple[Target | None, str]:
+        """The class a module-level variable holds (or is, for ``Alias = Foo``), from the parser's notes."""
+        module_qn, attr = self._variable_ref(var)
+        if attr is None:
+            return None, ""
+        return self._typed(var[0], module_qn, attr)
 
     def _via_dotted(self, head: str, rest: list[str], kinds: frozenset[str]) -> Target | None:
         """``a.b.c.func`` after ``import a.b.c``: the longest prefix that is a repo module owns the rest."""

@@ -34,7 +34,16 @@ from neo4j import AsyncDriver, Driver
 from app.core.db import run_named
 from app.core.errors import InvalidInput
 from app.intelligence import service
-from app.intelligence.learning import CANDIDATES, Dataset, bugspots_score, fit, metrics, single_thread, train
+from app.intelligence.learning import (
+    CANDIDATES,
+    Dataset,
+    bugspots_score,
+    candidate_features,
+    fit,
+    metrics,
+    single_thread,
+    train,
+)
 from ingest import ids
 from ingest.history import CommitRecord, HistoryUnavailable, is_fix, read_commits
 
@@ -66,6 +75,9 @@ class BacktestReport:
     origins: list[OriginResult] = field(default_factory=list)
     # Per evaluated origin: labels, lines of code and each scorer's scores (for pooled metrics).
     scored: list[tuple[list[int], list[float], dict[str, list[float]]]] = field(default_factory=list)
+    # Every origin's feature rows and labels, warm-up ones included (for diagnosis, e.g. which
+    # features separate the fix-touched files; written beside the report by bench/backtest.py).
+    datasets: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, float | None]]:
         """Medians over the evaluated origins, per scorer and metric."""
@@ -331,6 +343,7 @@ async def run_backtest(
                     )
                 )
             dataset.extend(rows, labels, origin)
+            report.datasets.append({"origin": origin, "commit": sha, "rows": rows, "labels": labels})
     if not report.origins:
         raise InvalidInput("no origin could be evaluated (no files at the chosen commits)")
     return report
@@ -358,7 +371,9 @@ def _evaluate(
         try:
             estimator = fit(kind, dataset)
             with single_thread():
-                scores[kind] = [float(p) for p in estimator.predict_proba(test.matrix())[:, 1]]
+                scores[kind] = [
+                    float(p) for p in estimator.predict_proba(test.matrix(candidate_features(kind)))[:, 1]
+                ]
         except InvalidInput:
             continue
     try:

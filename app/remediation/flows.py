@@ -171,6 +171,14 @@ async def _advance(
     return (await execute(driver=driver, settings=settings, events=events, action=action)).status
 
 
+class ActionFailed(RuntimeError):
+    """The owning domain ran the action and it failed; ``result_id`` is what it produced."""
+
+    def __init__(self, message: str, *, result_id: str) -> None:
+        super().__init__(message)
+        self.result_id = result_id
+
+
 async def execute(
     *, driver: AsyncDriver, settings: Settings, events: EventService | None, action: RemediationAction
 ) -> RemediationAction:
@@ -189,14 +197,20 @@ async def execute(
         )
     except Exception as error:  # any failure of the owning domain: recorded, retried by approving again
         message = f"{type(error).__name__}: {error}"[:1_000]
+        produced = error.result_id if isinstance(error, ActionFailed) else None
         await service.set_status(
             driver=driver,
             settings=settings,
             action_id=action.id,
             to=RemediationStatus.FAILED,
             allowed_from=(RemediationStatus.APPROVED,),
+            result_id=produced,
             error=message,
         )
+        if produced and action.action is ActionType.RUN_WORKFLOW:
+            await service.link_workflow_execution(
+                driver=driver, settings=settings, action_id=action.id, execution_id=produced
+            )
         await service.publish_step(
             step="failed", data={"action": action.action.value, "error": message}, **publish
         )
@@ -211,6 +225,10 @@ async def execute(
     )
     if action.action in (ActionType.CREATE_TASK, ActionType.TRIGGER_AUDIT):
         await service.link_result(driver=driver, settings=settings, action_id=action.id, result_id=result_id)
+    elif action.action is ActionType.RUN_WORKFLOW:
+        await service.link_workflow_execution(
+            driver=driver, settings=settings, action_id=action.id, execution_id=result_id
+        )
     await service.publish_step(
         step="executed",
         data={"action": action.action.value, "resultId": result_id, "target": target},
@@ -265,8 +283,22 @@ async def _perform(
                 event={"remediationActionId": action.id, "targetId": target_id, "target": target},
                 correlation_id=action.correlation_id,
             )
+            # The action is what the workflow did, so it waits for the run to settle.
+            view = await workflows.wait_for(
+                runtime, execution.id, timeout_s=settings.remediation_workflow_timeout_s
+            )
         finally:
             await runtime.close()
+        status = view.execution.status.value
+        if status != "succeeded":
+            failed = [f"{s.step_id}: {s.error}" for s in view.steps if s.error][:3]
+            detail = f"workflow {settings.remediation_workflow!r} execution {execution.id} ended {status}"
+            if status == "running":
+                detail = (
+                    f"workflow {settings.remediation_workflow!r} execution {execution.id} did not settle "
+                    f"within {settings.remediation_workflow_timeout_s:.0f} s"
+                )
+            raise ActionFailed(detail + (f" ({'; '.join(failed)})" if failed else ""), result_id=execution.id)
         return execution.id
     # notify: the event is the notification (anyone may follow hub.<id>.remediation.notify)
     if not await service.publish_step(

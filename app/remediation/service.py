@@ -249,6 +249,13 @@ async def link_result(*, driver: AsyncDriver, settings: Settings, action_id: str
     await _run(driver, settings, "link_result", write=True, id=action_id, resultId=result_id)
 
 
+async def link_workflow_execution(
+    *, driver: AsyncDriver, settings: Settings, action_id: str, execution_id: str
+) -> None:
+    """(action)-[:PRODUCED]->(:WorkflowExecution): written at once, not left to the projector's lag."""
+    await _run(driver, settings, "link_workflow_execution", write=True, id=action_id, resultId=execution_id)
+
+
 async def decide(
     *,
     driver: AsyncDriver,

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncDriver
@@ -63,6 +63,13 @@ class ViewEdge:
     target: str
     type: str
     weight: int = strawberry.field(description="how many relationships this aggregated edge stands for")
+    confidence: float = strawberry.field(
+        description="the surest of its relationships (calls below 0.5 are unique-name guesses; others 1.0)"
+    )
+    evidence: str | None = strawberry.field(
+        description="how its calls were resolved (scope, import, self, annotation, ..., guess), "
+        "comma-joined; known for the relationships of an open file's symbols"
+    )
 
 
 @strawberry.type
@@ -103,6 +110,10 @@ class ViewEdgeRef:
     label: str | None
     entity: str | None
     file_id: str | None
+    confidence: float | None = strawberry.field(description="calls: how sure the resolution is")
+    evidence: str | None = strawberry.field(
+        description="calls: how the target was found (import, scope, ..., guess)"
+    )
 
 
 @strawberry.type
@@ -133,7 +144,7 @@ def _graph(view: service.ViewGraph) -> ViewGraph:
         grouping=view.grouping,
         fingerprint=view.fingerprint,
         nodes=[ViewNode(**{name: getattr(n, name) for name in n.__slots__}) for n in view.nodes],  # type: ignore[arg-type]
-        edges=[ViewEdge(source=e.source, target=e.target, type=e.type, weight=e.weight) for e in view.edges],
+        edges=[ViewEdge(**{name: getattr(e, name) for name in e.__slots__}) for e in view.edges],  # type: ignore[arg-type]
         truncated=view.truncated,
         total_files=view.total_files,
         total_symbols=view.total_symbols,
@@ -166,6 +177,8 @@ def _packed(view: service.ViewGraph) -> dict[str, Any]:
             "target": [e.target for e in view.edges],
             "type": [e.type for e in view.edges],
             "weight": [e.weight for e in view.edges],
+            "confidence": [e.confidence for e in view.edges],
+            "evidence": [e.evidence for e in view.edges],
         },
     }
 
@@ -190,11 +203,16 @@ async def _view(
     depth: int,
     filters: ViewFiltersInput | None,
     max_nodes: int,
+    min_confidence: float,
 ) -> service.ViewGraph:
     return await service.project_view(
         _driver(info), database=_database(info), project_id=str(project_id), grouping=grouping,
-        expanded=expanded, depth=depth, filters=_filters(filters), limit=max_nodes, timeout_s=_timeout(info),
+        expanded=expanded, depth=depth, filters=_filters(filters), limit=max_nodes,
+        min_confidence=min_confidence, timeout_s=_timeout(info),
     )  # fmt: skip
+
+
+_MIN_CONFIDENCE = "calls below it are left out, as in projectGraph (0.3: unique-name guesses; 0: all)"
 
 
 @strawberry.type
@@ -219,11 +237,13 @@ class ViewsQuery:
         depth: int = 1,
         filters: ViewFiltersInput | None = None,
         max_nodes: int = service.DEFAULT_VIEW_NODES,
+        min_confidence: Annotated[float, strawberry.argument(description=_MIN_CONFIDENCE)] = 0.0,
     ) -> ViewGraph:
         # Not called `limit`: the generic cost estimate would multiply every node field by it, but
         # this view is folded from a cached per-project skeleton (one bounded read per change), its
         # size is checked by the service (at most MAX_VIEW_NODES) and its fields are plain values.
-        return _graph(await _view(info, project_id, grouping, expanded, depth, filters, max_nodes))
+        view = await _view(info, project_id, grouping, expanded, depth, filters, max_nodes, min_confidence)
+        return _graph(view)
 
     @strawberry.field(
         description="projectView as one JSON value with the nodes and edges as columns (one list per "
@@ -238,8 +258,10 @@ class ViewsQuery:
         depth: int = 1,
         filters: ViewFiltersInput | None = None,
         max_nodes: int = service.DEFAULT_VIEW_NODES,
+        min_confidence: Annotated[float, strawberry.argument(description=_MIN_CONFIDENCE)] = 0.0,
     ) -> JSON:
-        return _packed(await _view(info, project_id, grouping, expanded, depth, filters, max_nodes))
+        view = await _view(info, project_id, grouping, expanded, depth, filters, max_nodes, min_confidence)
+        return _packed(view)
 
     @strawberry.field(description="The folder map under `path` (e.g. 'app/'), `depth` levels open.")
     async def folder_map(
@@ -284,12 +306,12 @@ class ViewsQuery:
             properties=detail.properties,
             file_path=detail.file_path,
             outgoing=[
-                ViewEdgeRef(type=e.type, id=e.id, label=e.label, entity=e.entity, file_id=e.file_id)
+                ViewEdgeRef(**{name: getattr(e, name) for name in e.__slots__})  # type: ignore[arg-type]
                 for e in detail.outgoing
             ],
             outgoing_count=detail.outgoing_count,
             incoming=[
-                ViewEdgeRef(type=e.type, id=e.id, label=e.label, entity=e.entity, file_id=e.file_id)
+                ViewEdgeRef(**{name: getattr(e, name) for name in e.__slots__})  # type: ignore[arg-type]
                 for e in detail.incoming
             ],
             incoming_count=detail.incoming_count,

@@ -60,7 +60,7 @@ class FileRow:
 class Skeleton:
     fingerprint: str
     files: dict[str, FileRow]
-    edges: list[tuple[str, str, str, int]]  # (src file, dst file, type, count)
+    edges: list[tuple[str, str, str, int, float]]  # (src file, dst file, type, count, confidence)
 
 
 @dataclass(slots=True, frozen=True)
@@ -97,6 +97,12 @@ class ViewEdge:
     target: str
     type: str
     weight: int
+    # The surest of the relationships it stands for (1.0 for relationships without a confidence):
+    # an aggregated edge is a guess only when all of them are.
+    confidence: float = 1.0
+    # How its calls were resolved (scope, import, self, annotation, ..., guess), the distinct kinds
+    # sorted and comma-joined; known only for relationships read one by one (an open file's symbols).
+    evidence: str | None = None
 
 
 @dataclass(slots=True)
@@ -148,6 +154,8 @@ class EdgeRef:
     label: str | None
     entity: str | None
     file_id: str | None = None
+    confidence: float | None = None  # calls only: how sure the resolution is
+    evidence: str | None = None  # calls only: how the target was found
 
 
 @dataclass(slots=True, frozen=True)
@@ -265,9 +273,9 @@ async def project_skeleton(
     }
     order = {row["i"]: row["id"] for row in rows}
     edges = [
-        (row["id"], order[dst], SKELETON_EDGE_TYPES[code], weight)
+        (row["id"], order[dst], SKELETON_EDGE_TYPES[code], weight, float(confidence))
         for row in rows
-        for dst, code, weight in row["out"]
+        for dst, code, weight, confidence in row["out"]
     ]
     if len(edges) > SKELETON_EDGE_LIMIT:
         raise LimitExceeded(f"project {project_id} has more than {SKELETON_EDGE_LIMIT} file-to-file edges")
@@ -355,7 +363,11 @@ def _community_label(files: list[FileRow]) -> str:
     return f"{top} +{len(files) - 1}" if len(files) > 1 else files[0].path
 
 
-def _validate(grouping: str, depth: int, limit: int, filters: ViewFilters, expanded: list[str]) -> None:
+def _validate(
+    grouping: str, depth: int, limit: int, filters: ViewFilters, expanded: list[str], min_confidence: float
+) -> None:
+    if not 0.0 <= min_confidence <= 1.0:
+        raise InvalidInput("minConfidence must be between 0 and 1")
     if grouping not in GROUPINGS:
         raise InvalidInput(f"grouping must be one of {', '.join(GROUPINGS)}")
     if not 1 <= depth <= MAX_DEPTH:
@@ -379,13 +391,15 @@ async def project_view(
     depth: int = 1,
     filters: ViewFilters | None = None,
     limit: int = DEFAULT_VIEW_NODES,
+    min_confidence: float = 0.0,
     timeout_s: float = 10.0,
 ) -> ViewGraph:
-    """The visible graph of a project for one set of expanded groups, depth and filters."""
+    """The visible graph of a project for one set of expanded groups, depth and filters; calls
+    below ``min_confidence`` are left out (as the query API's minConfidence does)."""
     started = time.perf_counter()
     expanded = list(expanded or [])
     filters = filters or ViewFilters()
-    _validate(grouping, depth, limit, filters, expanded)
+    _validate(grouping, depth, limit, filters, expanded, min_confidence)
     skeleton = await project_skeleton(driver, database=database, project_id=project_id, timeout_s=timeout_s)
     # An expanded file opens the groups it sits in, so a link or a search names only the file.
     opened = set(expanded)
@@ -443,15 +457,22 @@ async def project_view(
             )  # fmt: skip
 
     weights: Counter[tuple[str, str, str]] = Counter()
+    surest: dict[tuple[str, str, str], float] = {}
+    evidence: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+
+    def count(key: tuple[str, str, str], weight: int, confidence: float) -> None:
+        weights[key] += weight
+        surest[key] = max(surest.get(key, 0.0), confidence)
+
     open_set = set(open_files)
-    for src, dst, etype, weight in skeleton.edges:
-        if etype not in edge_types or src not in files or dst not in files:
+    for src, dst, etype, weight, confidence in skeleton.edges:
+        if etype not in edge_types or src not in files or dst not in files or confidence < min_confidence:
             continue
         if etype != "IMPORTS" and (src in open_set or dst in open_set):
             continue  # drawn symbol to symbol below
         a, b = rep[src], rep[dst]
         if a != b:
-            weights[(a, b, etype)] += weight
+            count((a, b, etype), weight, confidence)
 
     if open_files:
         symbol_rows = await _read(
@@ -469,7 +490,7 @@ async def project_view(
                 symbol_count=1,
             )  # fmt: skip
             if "DECLARES" in edge_types:
-                weights[(row["fileId"], row["id"], "DECLARES")] += 1
+                count((row["fileId"], row["id"], "DECLARES"), 1, 1.0)
         edge_rows = await _read(
             driver,
             "views/symbol_edges",
@@ -487,11 +508,13 @@ async def project_view(
             return rep[file]
 
         for row in edge_rows:
-            if row["type"] not in edge_types:
+            if row["type"] not in edge_types or row["confidence"] < min_confidence:
                 continue
             a, b = end(row["src"], row["srcFile"]), end(row["dst"], row["dstFile"])
             if a is not None and b is not None and a != b:
-                weights[(a, b, row["type"])] += 1
+                count((a, b, row["type"]), 1, row["confidence"])
+                if row["evidence"]:
+                    evidence[(a, b, row["type"])].add(row["evidence"])
 
     disambiguate_labels(list(nodes.values()))
     ordered = sorted(
@@ -501,7 +524,14 @@ async def project_view(
     truncated = len(ordered) > limit
     kept = {n.id for n in ordered[:limit]}
     edges = [
-        ViewEdge(source=a, target=b, type=t, weight=w)
+        ViewEdge(
+            source=a,
+            target=b,
+            type=t,
+            weight=w,
+            confidence=surest[(a, b, t)],
+            evidence=", ".join(sorted(evidence[(a, b, t)])) if (a, b, t) in evidence else None,
+        )
         for (a, b, t), w in sorted(weights.items())
         if a in kept and b in kept
     ]
@@ -632,7 +662,15 @@ async def node_detail(
 
     def refs(items: list[dict[str, Any]]) -> list[EdgeRef]:
         return [
-            EdgeRef(type=i["type"], id=i["id"], label=i["label"], entity=i["entity"], file_id=i.get("fileId"))
+            EdgeRef(
+                type=i["type"],
+                id=i["id"],
+                label=i["label"],
+                entity=i["entity"],
+                file_id=i.get("fileId"),
+                confidence=i.get("confidence"),
+                evidence=i.get("evidence"),
+            )
             for i in items
         ]
 

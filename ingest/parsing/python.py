@@ -89,7 +89,14 @@ def _callee_text(node: Node) -> str:
 
 
 def _constructed(value: Node | None) -> str:
-    """``Foo`` for a value ``Foo(...)`` / ``mod.Foo(...)`` (the resolver checks it is a class)."""
+    """``Foo`` for a value ``Foo(...)`` / ``mod.Foo(...)`` / ``await foo(...)`` (the resolver checks
+    that it is a class, or a function whose return annotation names one)."""
+    if value is not None and value.type == "await" and value.named_children:
+        value = value.named_children[0]
+    if value is not None and value.type == "conditional_expression" and len(value.named_children) == 3:
+        then, _cond, other = value.named_children  # URL(u) if p is None else URL(u, params=p)
+        made = _constructed(then)
+        return made if made and made == _constructed(other) else ""
     if value is None or value.type != "call":
         return ""
     func = value.child_by_field_name("function")
@@ -121,23 +128,91 @@ _CONTAINERS = frozenset(
 )  # fmt: skip
 
 
-def element_type(text: str) -> str:
-    """The class of the items of an annotated container: ``list[Foo]``, ``t.Iterator["Foo"]`` → ``Foo``."""
+def _subscript(text: str) -> tuple[str, list[str]]:
+    """``Name[a, b[c, d]]`` → (``Name``, [``a``, ``b[c, d]``]); anything else → (``""``, [])."""
+    m = re.fullmatch(r"([\w.]+)\[(.+)\]", text.strip().strip("\"'"))
+    if m is None:
+        return "", []
+    args, depth, start, inner = [], 0, 0, m.group(2)
+    for i, ch in enumerate(inner):
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "," and depth == 0:
+            args.append(inner[start:i].strip())
+            start = i + 1
+    args.append(inner[start:].strip())
+    return m.group(1), args
+
+
+def container_item(text: str) -> str:
+    """The item annotation of an annotated container as written: ``list[Foo]`` → ``Foo``,
+    ``t.Iterator[tuple[str, Foo]]`` → ``tuple[str, Foo]``; anything else → ``""``."""
     t = text.strip().strip("\"'")
     m = _OPTIONAL.fullmatch(t)
     if m:
         t = m.group(1).strip()
-    m = re.fullmatch(r"([\w.]+)\[(.+)\]", t)
-    if m is None or m.group(1).rsplit(".", 1)[-1] not in _CONTAINERS:
+    name, args = _subscript(t)
+    return args[0] if name.rsplit(".", 1)[-1] in _CONTAINERS and args else ""
+
+
+def item_type(item: str, index: int | None = None) -> str:
+    """The class of an item (``index`` None) or of the ``index``-th part of a tuple item, which is what
+    ``for x in …`` / ``for a, b in …`` bind: ``Foo`` → ``Foo``; ``tuple[str, Foo]``, 1 → ``Foo``."""
+    name, args = _subscript(item)
+    is_tuple = name.rsplit(".", 1)[-1] in ("tuple", "Tuple")
+    if index is None:
+        return "" if is_tuple else annotation_type(item)
+    if not is_tuple or index >= len(args) or "..." in args:
         return ""
-    depth, first = 0, m.group(2)
-    for i, ch in enumerate(first):
+    return annotation_type(args[index])
+
+
+def element_type(text: str, index: int | None = None) -> str:
+    """The class of the items of an annotated container: ``list[Foo]``, ``t.Iterator["Foo"]`` → ``Foo``
+    (with ``index``, of that part of tuple items: ``Iterator[tuple[str, Foo]]``, 1 → ``Foo``)."""
+    item = container_item(text)
+    return item_type(item, index) if item else ""
+
+
+def _sole(text: str) -> str:
+    """The one non-None member of an annotation (``X | None``, ``Optional[X]``, ``"X"`` → ``X``)."""
+    t = text.strip().strip("\"'")
+    m = _OPTIONAL.fullmatch(t)
+    if m:
+        t = m.group(1).strip()
+    depth, parts, start = 0, [], 0
+    for i, ch in enumerate(t):
         depth += ch == "["
         depth -= ch == "]"
-        if ch == "," and depth == 0:
-            first = first[:i]
-            break
-    return annotation_type(first)
+        if ch == "|" and depth == 0:
+            parts.append(t[start:i])
+            start = i + 1
+    parts.append(t[start:])
+    parts = [p.strip().strip("\"'") for p in parts]
+    parts = [p for p in parts if p and p != "None"]
+    return parts[0] if len(parts) == 1 else ""
+
+
+def annotated(text: str) -> tuple[str, str]:
+    """(receiver, evidence) an annotation gives a name: ``type[Foo]`` → the class itself (``alias``),
+    ``list[Foo]`` / ``Iterator[Foo]`` → a container of Foo (``items``, with the item's annotation),
+    ``Foo`` / ``Foo | None`` → an instance (``annotation``); anything else → nothing."""
+    sole = _sole(text)
+    if not sole:
+        return "", ""
+    of_type = _TYPE_OF.fullmatch(sole)
+    if of_type:
+        cls = annotation_type(of_type.group(1))
+        return (cls, "alias") if cls else ("", "")
+    head = sole.split("[", 1)[0].rsplit(".", 1)[-1]
+    homogeneous = head not in ("tuple", "Tuple") or sole.replace(" ", "").endswith(",...]")
+    item = container_item(sole) if homogeneous else ""
+    if item:
+        return item, "items"  # the item's annotation as written (a tuple's parts name what unpacks)
+    typed = annotation_type(sole)
+    if typed and head not in _CONTAINERS and head not in ("dict", "Dict", "Mapping", "type", "Type"):
+        return typed, "annotation"
+    return "", ""
 
 
 def returns(signature: str) -> str:
@@ -155,9 +230,9 @@ def _param(node: Node) -> tuple[str, str, str]:
         return _txt(inner), "", ""
     name_node = node.child_by_field_name("name") or (node.named_children[0] if node.named_children else None)
     name = _txt(name_node)
-    typed = annotation_type(_txt(node.child_by_field_name("type")))
-    if typed:
-        return name, typed, "annotation"
+    typed, evidence = annotated(_txt(node.child_by_field_name("type")))
+    if evidence:
+        return name, typed, evidence
     default = _constructed(node.child_by_field_name("value"))
     return name, default, "default" if default else ""
 
@@ -176,37 +251,81 @@ def _binding(node: Node, lookup) -> tuple[str, str]:  # type: ignore[no-untyped-
             return (ctor, "with") if ctor else ("", "")
         if owner == "except_clause" and value is not None and value.type in ("identifier", "attribute"):
             return _txt(value), "except"  # ``except Error as e``
-    if (
-        parent is not None
-        and parent.type in ("for_statement", "for_in_clause")
-        and parent.child_by_field_name("left") == node
-    ):
-        source = _constructed(parent.child_by_field_name("right"))
-        return (source, "iterate") if source else ("", "")  # ``for x in f()``: f's element type
+    loop, index = _loop_target(node)
+    if loop is not None:  # ``for x in …`` (index None) or ``for a, b in …`` (index of the name)
+        suffix = "" if index is None else f":{index}"
+        right = loop.child_by_field_name("right")
+        source = _constructed(right)
+        if source:
+            return source, "iterate" + suffix  # ``for x in f()``: f's element type
+        if right is not None and right.type == "identifier":  # ``for x in xs``, xs: list[Foo]
+            known = lookup(_txt(right))
+            typed = item_type(known[0], index) if known is not None and known[1] == "items" else ""
+            return (typed, "annotation") if typed else ("", "")
+        chain = _chain(right)
+        return (chain, "each" + suffix) if chain else ("", "")  # ``for x in self.items``: its items
     return "", ""
 
 
+def _loop_target(node: Node) -> tuple[Node | None, int | None]:
+    """The ``for`` (statement or comprehension clause) binding ``node``, and its position when the
+    loop unpacks a flat tuple of names (``for name, cmd in …``)."""
+    parent = node.parent
+    if parent is None:
+        return None, None
+    if parent.type in ("for_statement", "for_in_clause") and parent.child_by_field_name("left") == node:
+        return parent, None
+    loop = parent.parent
+    if (
+        parent.type in ("pattern_list", "tuple_pattern")
+        and loop is not None
+        and loop.type in ("for_statement", "for_in_clause")
+        and loop.child_by_field_name("left") == parent
+        and all(c.type == "identifier" for c in parent.named_children)
+    ):
+        return loop, [c.id for c in parent.named_children].index(node.id)
+    return None, None
+
+
+def _chain(node: Node | None) -> str:
+    """``a.b.c`` for an attribute chain of plain names (``""`` for anything else)."""
+    if node is None or node.type != "attribute":
+        return ""
+    text = _txt(node)
+    return text if _DOTTED_STR.fullmatch(text) else ""
+
+
 _RESULT_OF = frozenset({"constructor", "with", "default", "iterate"})  # receiver = a callable's text
+_CASTS = frozenset({"cast", "t.cast", "typing.cast"})
+_OF_VALUE = frozenset({"chain", "each"})  # receiver = an attribute chain's text (its value, its items)
+_INSTANCE_OF = frozenset({"annotation", "isinstance", "except"})  # receiver = the instance's class
 
 
 def _binding_of(stmt: Node, lookup) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """(receiver, evidence) an assignment gives its target: the annotation, a constructed class, or
     the known type of a plain name assigned (``self.command = command``, ``command: Command``)."""
-    annotation = _txt(stmt.child_by_field_name("type"))
-    of_type = _TYPE_OF.fullmatch(annotation.strip().strip("\"'"))
-    if of_type and annotation_type(of_type.group(1)):  # context_class: type[Context] = Context
-        return annotation_type(of_type.group(1)), "alias"
-    typed = annotation_type(annotation)
-    if typed:
-        return typed, "annotation"
+    typed, evidence = annotated(_txt(stmt.child_by_field_name("type")))
+    if evidence:  # context_class: type[Context] = Context (alias); x: Foo; xs: list[Foo] (items)
+        return typed, evidence
     value = stmt.child_by_field_name("right")
     ctor = _constructed(value)
+    if ctor in _CASTS:  # multi = t.cast(MultiCommand, ctx.command): the type cast to
+        args = value.child_by_field_name("arguments") if value is not None else None
+        first = args.named_children[0] if args is not None and args.named_children else None
+        typed, evidence = annotated(_txt(first)) if first is not None else ("", "")
+        return (typed, evidence) if evidence else ("", "")
     if ctor:
         return ctor, "constructor"
     if value is not None and value.type == "identifier":
-        known = lookup(_txt(value))
-        if known is not None and known[0]:
+        name = _txt(value)
+        known = lookup(name)
+        if known is None:  # cls = Argument: a name bound nowhere here (a class, if it resolves to one)
+            return (name, "alias") if name not in _RECEIVER_FREE else ("", "")
+        if known[0]:
             return known
+    chain = _chain(value)
+    if chain:  # session_interface = self.app.session_interface
+        return chain, "chain"
     return "", ""
 
 
@@ -219,6 +338,18 @@ def _is_overload(node: Node) -> bool:
         for d in parent.children
         if d.type == "decorator"
     )
+
+
+_PROPERTIES = frozenset({"property", "cached_property"})
+
+
+def _is_property(node: Node) -> bool:
+    """Whether a def is decorated ``@property`` / ``@cached_property`` (also ``functools.`` ...)."""
+    parent = node.parent
+    if parent is None or parent.type != "decorated_definition":
+        return False
+    decorators = [_txt(d).lstrip("@").strip() for d in parent.children if d.type == "decorator"]
+    return any(d.rsplit(".", 1)[-1] in _PROPERTIES for d in decorators)
 
 
 def _in_class_body(node: Node) -> Node | None:
@@ -236,6 +367,8 @@ def _in_class_body(node: Node) -> Node | None:
 def _signature(node: Node, source: bytes) -> str:
     body = node.child_by_field_name("body")
     end = body.start_byte if body is not None else node.end_byte
+    colon = next((c for c in node.children if c.type == ":"), None)  # comments before the body: not
+    end = colon.end_byte if colon is not None and colon.end_byte <= end else end  # in the signature
     text = source[node.start_byte : end].decode("utf-8", "replace").strip()
     text = " ".join(text.split())
     return text[:-1].rstrip() if text.endswith(":") else text
@@ -330,15 +463,31 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
                 return hit
         return None
 
+    def settle(kind: tuple[str, str]) -> tuple[str, str]:
+        """A receiver whose first name is a local of known type, rewritten with that type."""
+        receiver, evidence = kind
+        head, dot, rest = receiver.partition(".")
+        base = evidence.partition(":")[0]  # iterate:1 / each:1 (a tuple's part) are iterate / each
+        if not dot and base in _RESULT_OF and receiver:  # ``kind()`` with kind: type[Model]
+            known = lookup(head)
+            if known is not None:  # a local: only a class it is known to be says what it makes
+                return (known[0], evidence) if known[1] == "alias" else ("", "")
+        if dot and base in _RESULT_OF:  # ``f = ctx.make_formatter()``, ctx: Context
+            known = lookup(head)
+            if known is not None:
+                return (f"{known[0]}.{rest}", evidence) if known[0] else ("", "")
+        if dot and base in _OF_VALUE:  # ``cmd = ctx.command`` → Context.command
+            known = lookup(head)
+            if known is not None:
+                typed = known[1] in _INSTANCE_OF or known[1] in ("alias", "chain")
+                return (f"{known[0]}.{rest}", evidence) if typed else ("", "")
+        return kind
+
     def bind(name: str, kind: tuple[str, str], start: int) -> None:
-        if name and name not in _RECEIVER_FREE:
-            receiver, evidence = kind
-            head, dot, rest = receiver.partition(".")
-            if dot and evidence in _RESULT_OF:  # ``f = ctx.make_formatter()``, ctx: Context
-                known = lookup(head)
-                if known is not None:
-                    kind = (f"{known[0]}.{rest}", evidence) if known[0] else ("", "")
-            bound.setdefault(scope_at(start)[1], {})[name] = kind
+        # self/cls are the enclosing class's in a method (``self: T`` there is a TypeVar for the same
+        # class); outside one only a typed binding says what they hold (``def wrapper(self: Scaffold)``)
+        if name and (name not in _RECEIVER_FREE or (kind[1] and scope_at(start)[2] != "Method")):
+            bound.setdefault(scope_at(start)[1], {})[name] = settle(kind)
 
     cursor_query = query_for(grammar, QUERY)
     for _pattern, caps in QueryCursor(cursor_query).matches(root):
@@ -349,11 +498,14 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
             receiver, evidence = "", ""
             if text.startswith("?."):
                 receiver = _constructed(node.child_by_field_name("object"))  # Foo().bar()
-                evidence = "constructor" if receiver else ""
-            elif not text.startswith("super()") and text.split(".", 1)[0] not in _RECEIVER_FREE:
-                hit = lookup(text.split(".", 1)[0])
-                if hit is not None:
-                    receiver, evidence = hit if hit[1] and text.count(".") == 1 else ("", "local")
+                receiver, evidence = settle((receiver, "constructor")) if receiver else ("", "")
+            elif not text.startswith("super()"):
+                head = text.split(".", 1)[0]
+                hit = lookup(head)
+                if hit is not None and (hit[1] == "alias" or (hit[1] and "." in text)):
+                    receiver, evidence = hit  # x.m(), x.a.b.m() with x's type known; cls() of cls = Foo
+                elif hit is not None:
+                    evidence = "local"
             calls.append(CallRef(caller, text, node.start_point[0] + 1, receiver, evidence))
             continue
         if "bind" in caps:
@@ -380,7 +532,7 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
             stmt = node.parent.parent if node.parent is not None else None
             if _txt(caps["owner"][0]) != "self" or scope[2] != "Method" or stmt is None or len(stack) < 2:
                 continue
-            receiver, evidence = _binding_of(stmt, lookup)
+            receiver, evidence = settle(_binding_of(stmt, lookup))
             if evidence:
                 attributes.append(AttributeRef(stack[-2][1], _txt(node), receiver, evidence))
             continue
@@ -389,9 +541,10 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
             scope = scope_at(node.start_byte)
             stmt = node.parent
             if scope[2] == "Class" and stmt is not None:
-                receiver, evidence = _binding_of(stmt, lookup)
+                receiver, evidence = settle(_binding_of(stmt, lookup))
                 value = stmt.child_by_field_name("right")
-                if not evidence and value is not None and value.type in ("identifier", "attribute"):
+                plain = value is not None and value.type in ("identifier", "attribute")
+                if evidence in ("", "chain") and plain:
                     receiver, evidence = _txt(value), "alias"
                 if evidence:
                     attributes.append(AttributeRef(scope[1], _txt(node), receiver, evidence))
@@ -425,12 +578,17 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
             else:
                 test = test_file and name.startswith("test")
             start_line = node.start_point[0] + 1
+            signature = _signature(node, source)
+            if kind == "Method" and _is_property(node):  # self.params.add(): params is a QueryParams
+                receiver, evidence = annotated(returns(signature))
+                if evidence:
+                    attributes.append(AttributeRef(parent_qn, name, receiver, evidence))
             symbols.append(
                 SymbolDef(
                     kind,
                     name,
                     qn,
-                    _signature(node, source),
+                    signature,
                     start_line,
                     node.end_point[0] + 1,
                     not name.startswith("_"),
@@ -481,4 +639,7 @@ def extract(path: str, lang: str, source: bytes, tree: Tree, grammar: str) -> Pa
                     False,
                 )
             )
+            receiver, evidence = settle(_binding_of(stmt, lookup))
+            if evidence:  # current_app: Flask = LocalProxy(...): the module is the "class" of its vars
+                attributes.append(AttributeRef(modname, name, receiver, evidence))
     return ParsedFile(path, lang, symbols, imports, calls, heritage, 0, 0, attributes)

@@ -27,6 +27,37 @@ TRUTH = {
     ("pkg.app.guarded", "pkg.models.Model.save"),  # isinstance(x, Model); x.save()
     ("pkg.app.local_import", "pkg.types.helper"),  # the function-local import
     ("web/app.main", "web/list.list"),
+    ("pkg.models.Model.copy", "pkg.models.Model"),
+    ("pkg.globals", "pkg.models.make_model"),
+    # receivers typed through attributes, properties, module variables and class objects (chains.py)
+    ("pkg.chains.Store.session", "pkg.models.Session"),  # self.session_class(): type[Session] = Session
+    ("pkg.chains.Store.walk", "pkg.models.Model.save"),  # self.main.save(): @property -> Model
+    ("pkg.chains.Store.walk", "pkg.models.Session.close"),  # self.session.close(): @cached_property
+    ("pkg.chains.Store.walk", "pkg.models.Model.open"),  # for m in self.items (list[Model]): m.open()
+    ("pkg.chains.App.run", "pkg.models.Model.save"),  # self.store.first.save(): two attributes deep
+    ("pkg.chains.App.run", "pkg.models.Session.close"),  # session = self.store.session; session.close()
+    ("pkg.chains.App.make", "pkg.models.Model"),
+    ("pkg.chains.App.create", "pkg.chains.App"),  # cls(store) in a classmethod
+    ("pkg.chains.App.client", "pkg.models.Session"),  # the function-local import rebinding cls
+    ("pkg.chains.uses_globals", "pkg.chains.App.run"),  # current_app: "App", imported
+    ("pkg.chains.uses_globals", "pkg.models.Model.open"),  # current_app.store.main.open()
+    ("pkg.chains.uses_globals", "pkg.models.make_model"),  # ModelAlias = make_model; ModelAlias()
+    ("pkg.chains.awaited", "pkg.chains.make_app"),
+    ("pkg.chains.awaited", "pkg.chains.App.run"),  # app = await make_app() (-> App); app.run()
+    ("pkg.chains.make_app", "pkg.chains.App"),
+    ("pkg.chains.make_app", "pkg.chains.Store"),
+    ("pkg.chains.make_app", "pkg.models.Model"),
+    ("pkg.chains.classes", "pkg.models.Model"),  # kind: type[Model]; kind()
+    ("pkg.chains.classes", "pkg.models.Model.save"),  # kind().save()
+    ("pkg.chains.classes", "pkg.models.Session"),  # store.session_class(): a class attribute
+    ("pkg.chains.aliased", "pkg.models.Session"),  # alias = Session; alias()
+    ("pkg.chains.aliased", "pkg.chains.Store.walk"),  # app = current_app.store; app.walk()
+    ("pkg.chains.wrapper", "pkg.chains.Store.walk"),  # def wrapper(self: Store): self.walk()
+    ("pkg.chains.casted", "pkg.chains.Store.walk"),  # store = typing.cast("Store", thing)
+    ("pkg.chains.pairs", "pkg.models.Model"),
+    ("pkg.chains.unpacked", "pkg.chains.pairs"),
+    ("pkg.chains.unpacked", "pkg.models.Model.open"),  # for _name, model in pairs() (tuple[str, Model])
+    ("pkg.chains.unpacked", "pkg.models.Session.close"),  # for session, _model in store.owned
 }
 EVIDENCE = {
     ("pkg.types.BoolParamType.convert", "pkg.base.ParamType.fail"): "self",
@@ -38,6 +69,12 @@ EVIDENCE = {
     ("pkg.app.defaulted", "pkg.models.Model.save"): "default",
     ("pkg.app.guarded", "pkg.models.Model.save"): "isinstance",
     ("pkg.app.local_import", "pkg.types.helper"): "import",
+    ("pkg.chains.Store.walk", "pkg.models.Model.save"): "annotation",  # the property's return annotation
+    ("pkg.chains.Store.session", "pkg.models.Session"): "attribute",  # the attribute is the class
+    ("pkg.chains.App.create", "pkg.chains.App"): "self",
+    ("pkg.chains.App.client", "pkg.models.Session"): "import",
+    ("pkg.chains.classes", "pkg.models.Model"): "alias",
+    ("pkg.chains.uses_globals", "pkg.chains.App.run"): "annotation",
 }
 
 

@@ -13,7 +13,7 @@ from neo4j import AsyncDriver, Driver
 from app.config import Settings
 from app.core.errors import ConfigurationError, InvalidInput
 from app.intelligence import flows, service
-from app.intelligence.learning import Dataset, describe, train
+from app.intelligence.learning import CANDIDATES, Dataset, describe, train
 from app.intelligence.models import ModelType
 
 
@@ -25,7 +25,7 @@ async def test_train_and_predict(
     history_repo: HistoryRepo,
 ) -> None:
     record = await flows.train_file_model(async_driver, home=settings.home, project_id=risk_project)
-    assert record.version >= 1 and record.kind in ("logistic", "gradient_boosting")
+    assert record.version >= 1 and record.kind in CANDIDATES
     assert record.metrics["validated"] and record.metrics["origins"] == 4
     # The candidates were compared on the newest window; the chosen one ranks hot files well.
     assert record.metrics["validation"][record.kind]["rocAuc"] > 0.75

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { ApiError, fetchAudit, fetchNode, triggerAudit, type EdgeRef, type NodeDetail, type ViewNode } from "./api";
+import { ApiError, GUESS_BELOW, fetchAudit, fetchNode, triggerAudit, type EdgeRef, type NodeDetail, type ViewNode } from "./api";
 import { ServiceHealthControl, TaskStatusControl } from "./NodeActions";
 
 interface Props {
@@ -119,6 +119,9 @@ function EdgeList({ title, refs, onFocus, testid }: { title: string; refs: EdgeR
             {r.id && (r.entity === "Symbol" || r.entity === "File")
               ? <button className="link" onClick={() => onFocus(r.id!, r.entity === "Symbol" ? r.fileId : r.id)}>{r.label}</button>
               : <span>{r.label}</span>}
+            {r.evidence && <>{" "}<span className={r.confidence != null && r.confidence < GUESS_BELOW ? "evidence guess" : "evidence"}
+              data-evidence={r.evidence} title="how the ingest resolved this call, and how sure it is">
+              {r.evidence}{r.confidence != null ? ` · ${r.confidence}` : ""}</span></>}
           </li>
         ))}
       </ul>

@@ -4,11 +4,13 @@ import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from "re
 import Graph from "graphology";
 import Sigma from "sigma";
 import { EdgeLineProgram, EdgeRectangleProgram, NodePointProgram } from "sigma/rendering";
-import type { ViewEdge, ViewNode } from "./api";
+import { GUESS_BELOW, type ViewEdge, type ViewNode } from "./api";
 import { EDGE_COLORS, nodeColor, nodeLabel, nodeSize } from "./style";
 import type { Positions } from "./layout.worker";
 import Minimap from "./Minimap";
 import { isCollapsedGroup, SemanticZoom } from "./semanticZoom";
+import { groupLabel, nesting } from "./groups";
+import { installLabels, type LabelGroup } from "./labels";
 
 export interface CanvasHandle { fit(): void; zoom(factor: number): void; focus(id: string): void }
 interface Props {
@@ -21,7 +23,7 @@ interface Props {
 }
 
 const LABEL_MIN_SIZE = 7; // px on screen; below it a node is drawn without its label...
-const LABEL_ALL_BELOW = 150; // ...unless the view is this small
+const LABEL_ALL_BELOW = 600; // ...unless the view is this small (labels never overlap: labels.ts)
 const RECT_EDGE_LIMIT = 400; // above this, 1px lines: thick (instanced) edges are slow on software WebGL
 // Above these sizes, edges and labels are hidden while the camera moves: on software WebGL a frame
 // with 15k lines costs more than 1/15 s, without them a 5k-node frame fits easily.
@@ -41,19 +43,72 @@ interface SigmaInternals {
 
 type Attrs = Record<string, unknown>;
 
-function nodeAttrs(n: ViewNode, positions: Positions, decorate?: Props["decorate"]): Attrs {
+// Inside a named group region a node's label leaves out the group's path ("forms/m1.py" in the
+// region "forms/" is "m1.py"): the region says it once.
+type Prefixes = Map<string, string>;
+
+function groupPrefixes(nodes: ViewNode[]): Prefixes {
+  const { groupOf } = nesting(nodes);
+  const out: Prefixes = new Map();
+  for (const n of nodes) {
+    const g = groupOf.get(n.id) ?? "";
+    if (g.startsWith("dir:") && n.entity !== "Symbol") out.set(n.id, g.slice(4));
+  }
+  return out;
+}
+
+function shortLabel(n: ViewNode, prefixes: Prefixes): string {
+  const label = nodeLabel(n), prefix = prefixes.get(n.id);
+  if (!prefix) return label;
+  // The label is the path's tail: strip the part of the group's path it repeats.
+  for (let cut = 0; cut < prefix.length; cut = prefix.indexOf("/", cut) + 1) {
+    const tail = prefix.slice(cut);
+    if (label.startsWith(tail) && label.length > tail.length) return label.slice(tail.length);
+    if (prefix.indexOf("/", cut) < 0) break;
+  }
+  return label;
+}
+
+function nodeAttrs(n: ViewNode, positions: Positions, prefixes: Prefixes, decorate?: Props["decorate"]): Attrs {
   const p = positions[n.id] ?? [0, 0];
-  const own = { x: p[0], y: p[1], size: nodeSize(n), color: nodeColor(n), label: nodeLabel(n), entity: n.entity };
+  const own = { x: p[0], y: p[1], size: nodeSize(n), color: nodeColor(n), label: shortLabel(n, prefixes), entity: n.entity };
   const extra = decorate?.(n);
   return extra ? { ...own, ...extra } : own;
 }
 
+// The regions of the view's groups (open folders and communities) from where their nodes were
+// laid out: the centre of their members and a radius that holds them all.
+function groupRegions(nodes: ViewNode[], positions: Positions): LabelGroup[] {
+  const { groupOf, parentGroup, groups } = nesting(nodes);
+  if (!groups.length) return [];
+  const members = new Map<string, [number, number, number][]>(groups.map((g) => [g, []]));
+  for (const n of nodes) {
+    const p = positions[n.id];
+    if (!p) continue;
+    for (let g = groupOf.get(n.id) ?? ""; g; g = parentGroup.get(g) ?? "") members.get(g)?.push([p[0], p[1], nodeSize(n)]);
+  }
+  const out: LabelGroup[] = [];
+  for (const g of groups) {
+    const list = members.get(g)!;
+    if (!list.length) continue;
+    const x = list.reduce((s, q) => s + q[0], 0) / list.length, y = list.reduce((s, q) => s + q[1], 0) / list.length;
+    const r = Math.max(...list.map((q) => Math.hypot(q[0] - x, q[1] - y) + q[2])) + 6;
+    out.push({ id: g, label: groupLabel(g, parentGroup.get(g) ?? ""), x, y, r, weight: list.length });
+  }
+  return out;
+}
+
 function edgeKey(e: ViewEdge): string { return `${e.source}>${e.target}:${e.type}`; }
 
+// A guessed call (every call it stands for below GUESS_BELOW) is drawn faint and thin, labelled so.
 function edgeAttrs(e: ViewEdge, thick: boolean, maxWeight: number): Attrs {
+  const guess = e.type === "CALLS" && e.confidence < GUESS_BELOW;
+  const color = EDGE_COLORS[e.type] ?? "#888";
   return {
-    type: thick ? "rect" : "line", color: EDGE_COLORS[e.type] ?? "#888",
-    size: thick ? 0.6 + 5 * Math.sqrt(e.weight / maxWeight) : 1, label: `${e.type} ×${e.weight}`,
+    type: thick && !guess ? "rect" : "line", color: guess ? color + "66" : color,
+    size: thick && !guess ? 0.6 + 5 * Math.sqrt(e.weight / maxWeight) : 1,
+    label: `${e.type} ×${e.weight}${guess ? " (guessed)" : ""}${e.evidence ? ` · ${e.evidence}` : ""}`,
+    confidence: e.confidence, evidence: e.evidence, guess,
   };
 }
 
@@ -68,9 +123,10 @@ function buildGraph(nodes: ViewNode[], edges: ViewEdge[], positions: Positions, 
 function patchGraph(graph: Graph, nodes: ViewNode[], edges: ViewEdge[], positions: Positions, decorate?: Props["decorate"]): number {
   let changes = 0;
   const keepNodes = new Set<string>();
+  const prefixes = groupPrefixes(nodes);
   for (const n of nodes) {
     keepNodes.add(n.id);
-    const attrs = nodeAttrs(n, positions, decorate);
+    const attrs = nodeAttrs(n, positions, prefixes, decorate);
     if (graph.hasNode(n.id)) graph.replaceNodeAttributes(n.id, attrs);
     else { graph.addNode(n.id, attrs); changes++; }
   }
@@ -98,6 +154,8 @@ function patchGraph(graph: Graph, nodes: ViewNode[], edges: ViewEdge[], position
   return changes + dropEdges.length;
 }
 
+const isGroupLevel = (entity: unknown) => entity === "Folder" || entity === "Community";
+
 const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, ref) {
   const container = useRef<HTMLDivElement>(null);
   const sigma = useRef<Sigma | null>(null);
@@ -106,6 +164,7 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
   handlers.current = props;
   const selected = useRef<string | null>(props.selected);
   const [renderer, setRenderer] = useState<Sigma | null>(null);
+  const regions = useRef<LabelGroup[]>([]);
 
   useEffect(() => {
     const instance: Sigma = new Sigma(new Graph({ multi: true, type: "directed" }), container.current!, {
@@ -134,9 +193,20 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
       expand: (id) => handlers.current.onZoomExpand(id),
       collapse: () => handlers.current.onZoomCollapse(),
     });
+    // Label importance: group-level nodes first, then the larger, then the better connected.
+    const labels = installLabels(instance, {
+      groups: () => regions.current,
+      alwaysCandidate: (node) => isGroupLevel(instance.getGraph().getNodeAttribute(node, "entity")),
+      importance: (node) => {
+        const g = instance.getGraph();
+        return (isGroupLevel(g.getNodeAttribute(node, "entity")) ? 1e6 : 0) + 1e3 * (g.getNodeAttribute(node, "size") ?? 0) + g.degree(node);
+      },
+    });
     sigma.current = instance;
     setRenderer(instance);
-    (window as unknown as { __vislzr?: unknown }).__vislzr = { sigma: instance };
+    // The debug hook the browser tests read: the renderer, and the labels of its last frame (boxes in
+    // CSS pixels of the canvas).
+    (window as unknown as { __vislzr?: unknown }).__vislzr = { sigma: instance, labels };
     return () => { zoom.current?.detach(); zoom.current = null; instance.kill(); sigma.current = null; };
   }, []);
 
@@ -166,6 +236,7 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
     // A small view labels every node (a file with no symbols is drawn small); a large one only
     // the nodes big enough on screen, or the labels would cover the drawing.
     internals.settings.labelRenderedSizeThreshold = props.nodes.length <= LABEL_ALL_BELOW ? 0 : LABEL_MIN_SIZE;
+    regions.current = groupRegions(props.nodes, props.positions);
     if (patch) renderer.refresh();
     else renderer.setGraph(graph);
     const el = container.current!;

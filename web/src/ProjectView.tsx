@@ -1,8 +1,9 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, computeCommunities, fetchFingerprint, fetchView, search, type SearchHit, type ViewGraph, type ViewNode } from "./api";
+import { ApiError, GUESS_BELOW, computeCommunities, fetchFingerprint, fetchView, search, type SearchHit, type ViewGraph, type ViewNode } from "./api";
 import type { UrlState } from "./urlstate";
 import { cachedPositions, computeLayout, storePositions } from "./layout";
 import type { Positions } from "./layout.worker";
+import { NESTED_MAX_NODES } from "./groups";
 import { nodeSize, nodeLabel, ENTITIES, EDGE_TYPES, SYMBOL_KINDS, EDGE_COLORS } from "./style";
 import type { CanvasHandle } from "./GraphCanvas";
 import DetailPanel from "./DetailPanel";
@@ -18,7 +19,7 @@ const BATCH_MS = 50; // graphChanged events this close together are drawn as one
 interface Props { state: UrlState; update(patch: Partial<UrlState>, push?: boolean): void }
 
 export default function ProjectView({ state, update }: Props) {
-  const { project, grouping, layout, depth, expanded, filters, focus, mode } = state;
+  const { project, grouping, layout, depth, expanded, filters, focus, mode, minConfidence } = state;
   const [view, setView] = useState<ViewGraph | null>(null);
   const [positions, setPositions] = useState<Positions>({});
   const [error, setError] = useState<ApiError | null>(null);
@@ -29,24 +30,27 @@ export default function ProjectView({ state, update }: Props) {
   const fingerprint = useRef<string | null>(null);
   const current = useRef<ViewGraph | null>(null);
   const layoutKey = `${project}|${grouping}|${layout}`;
-  const requestKey = JSON.stringify([project, grouping, depth, expanded, filters]);
+  const requestKey = JSON.stringify([project, grouping, depth, expanded, filters, minConfidence]);
 
   const load = useCallback(async (live: boolean, since?: number) => {
     if (!project) return;
     if (!live) setLoading(true);
     try {
       const started = since ?? performance.now();
-      const next = await fetchView({ projectId: project, grouping, expanded, depth, filters });
+      const next = await fetchView({ projectId: project, grouping, expanded, depth, filters, minConfidence });
       document.body.dataset.fetchMs = String(Math.round(performance.now() - started));
       const known = cachedPositions(layoutKey);
       const missing = next.nodes.some((n) => !known[n.id]);
       let pos: Positions = known;
-      if (missing || layout !== "force") {
+      // A nested layout (force mode, not too large) is recomputed whole: it is deterministic, and
+      // positions cached from another view would belong to another arrangement of the groups.
+      const nested = layout === "force" && next.nodes.length <= NESTED_MAX_NODES;
+      if (missing || layout !== "force" || nested) {
         pos = await computeLayout({
           mode: layout,
           nodes: next.nodes.map((n) => ({ id: n.id, parent: n.parent, entity: n.entity, path: n.path, size: nodeSize(n) })),
           edges: next.edges,
-          known: layout === "force" ? known : {},
+          known: layout === "force" && !nested ? known : {},
         });
         storePositions(layoutKey, pos);
       }
@@ -224,7 +228,8 @@ export default function ProjectView({ state, update }: Props) {
               <span>{view.totalFiles} files · {view.totalSymbols} symbols in project</span>
               <span>server {view.elapsedMs} ms</span>
               {mode === "graph" && semanticZoom && <span data-testid="zoom-hint">zoom in to open a group, out to close it</span>}
-              <span className="legend">{Object.entries(EDGE_COLORS).map(([t, c]) => <i key={t} style={{ color: c }}>━ {t}</i>)}</span>
+              <span className="legend">{Object.entries(EDGE_COLORS).map(([t, c]) => <i key={t} style={{ color: c }}>━ {t}</i>)}
+                {minConfidence < GUESS_BELOW && <i style={{ color: EDGE_COLORS.CALLS + "77" }}>╌ guessed CALLS</i>}</span>
             </div>
           )}
         </section>
@@ -328,6 +333,11 @@ function FilterPanel({ state, update, view }: Props & { view: ViewGraph | null }
       {group("symbol kind", "kinds", SYMBOL_KINDS)}
       {group("language", "languages", languages)}
       {group("edge type", "edgeTypes", EDGE_TYPES)}
+      <fieldset><legend>call confidence</legend>
+        <label title={`Calls the ingest only guessed (a unique name, confidence below ${GUESS_BELOW}): hidden unless checked, drawn faint`}>
+          <input type="checkbox" data-testid="show-guesses" checked={state.minConfidence < GUESS_BELOW}
+            onChange={(e) => update({ minConfidence: e.target.checked ? 0 : GUESS_BELOW }, true)} /> guessed calls</label>
+      </fieldset>
       <fieldset><legend>path prefix</legend>
         <input type="text" placeholder="e.g. app/" defaultValue={f.pathPrefix} data-testid="path-prefix"
           onKeyDown={(e) => { if (e.key === "Enter") update({ filters: { ...f, pathPrefix: (e.target as HTMLInputElement).value } }, true); }} />

@@ -10,12 +10,18 @@ export interface ViewNode {
   communityId: number | null; fileCount: number; symbolCount: number; loc: number;
   languages: string[]; expandable: boolean; expanded: boolean;
 }
-export interface ViewEdge { source: string; target: string; type: string; weight: number }
+// confidence: the surest relationship the edge stands for (calls below GUESS_BELOW are the ingest's
+// unique-name guesses); evidence: how its calls were resolved, when known (an open file's symbols).
+export interface ViewEdge { source: string; target: string; type: string; weight: number; confidence: number; evidence: string | null }
+export const GUESS_BELOW = 0.5;
 export interface ViewGraph {
   projectId: string; grouping: string; fingerprint: string; nodes: ViewNode[]; edges: ViewEdge[];
   truncated: boolean; totalFiles: number; totalSymbols: number; elapsedMs: number;
 }
-export interface EdgeRef { type: string; id: string | null; label: string | null; entity: string | null; fileId: string | null }
+export interface EdgeRef {
+  type: string; id: string | null; label: string | null; entity: string | null; fileId: string | null;
+  confidence: number | null; evidence: string | null; // calls: how sure, and how the target was found
+}
 export interface NodeDetail {
   id: string; entity: string; labels: string[]; properties: Record<string, unknown>; filePath: string | null;
   outgoing: EdgeRef[]; outgoingCount: number; incoming: EdgeRef[]; incomingCount: number;
@@ -103,12 +109,13 @@ const VIEW_NODE_LIMIT = 8000;
 
 export async function fetchView(args: {
   projectId: string; grouping: string; expanded: string[]; depth: number; filters: ViewFilters; limit?: number;
+  minConfidence: number;
 }): Promise<ViewGraph> {
   // The packed form: nodes and edges as columns in one JSON value (cheaper to serve and to parse
   // than 20k GraphQL objects); rebuilt here into the same ViewGraph as `projectView` gives.
   const data = await gql<{ projectViewPacked: PackedView }>(
-    `query View($projectId: ID!, $grouping: String!, $expanded: [String!], $depth: Int!, $filters: ViewFiltersInput, $maxNodes: Int!) {
-      projectViewPacked(projectId: $projectId, grouping: $grouping, expanded: $expanded, depth: $depth, filters: $filters, maxNodes: $maxNodes)
+    `query View($projectId: ID!, $grouping: String!, $expanded: [String!], $depth: Int!, $filters: ViewFiltersInput, $maxNodes: Int!, $minConfidence: Float!) {
+      projectViewPacked(projectId: $projectId, grouping: $grouping, expanded: $expanded, depth: $depth, filters: $filters, maxNodes: $maxNodes, minConfidence: $minConfidence)
     }`,
     { ...args, maxNodes: args.limit ?? VIEW_NODE_LIMIT });
   const { nodes: nc, edges: ec, ...meta } = data.projectViewPacked;
@@ -117,13 +124,15 @@ export async function fetchView(args: {
     for (const key in nc) node[key] = nc[key as keyof ViewNode][i];
     return node as unknown as ViewNode;
   });
-  const edges: ViewEdge[] = ec.source.map((source, i) => ({ source, target: ec.target[i], type: ec.type[i], weight: ec.weight[i] }));
+  const edges: ViewEdge[] = ec.source.map((source, i) => ({
+    source, target: ec.target[i], type: ec.type[i], weight: ec.weight[i], confidence: ec.confidence[i], evidence: ec.evidence[i],
+  }));
   return { ...meta, nodes, edges };
 }
 
 type PackedView = Omit<ViewGraph, "nodes" | "edges"> & {
   nodes: { [K in keyof ViewNode]: ViewNode[K][] };
-  edges: { source: string[]; target: string[]; type: string[]; weight: number[] };
+  edges: { source: string[]; target: string[]; type: string[]; weight: number[]; confidence: number[]; evidence: (string | null)[] };
 };
 
 export async function fetchFingerprint(projectId: string): Promise<string> {
@@ -135,7 +144,7 @@ export async function fetchFingerprint(projectId: string): Promise<string> {
 export async function fetchNode(id: string): Promise<NodeDetail> {
   const data = await gql<{ viewNode: NodeDetail }>(
     `query N($id: ID!) { viewNode(id: $id) { id entity labels properties filePath outgoingCount incomingCount
-       outgoing { type id label entity fileId } incoming { type id label entity fileId } } }`, { id });
+       outgoing { type id label entity fileId confidence evidence } incoming { type id label entity fileId confidence evidence } } }`, { id });
   return data.viewNode;
 }
 

@@ -33,7 +33,9 @@ export function nodeSize(n: ViewNode): number {
 }
 
 export function nodeLabel(n: ViewNode): string {
-  if (n.entity === "Folder" || n.entity === "Community") return `${n.label} · ${n.fileCount} files, ${n.symbolCount} symbols`;
+  // Short: labels must not overlap (labels.ts), so a long one hides its neighbours' (the symbol
+  // count is in the detail panel and the list).
+  if (n.entity === "Folder" || n.entity === "Community") return `${n.label} · ${n.fileCount} files`;
   if (n.entity === "File") return `${n.label} (${n.symbolCount})`;
   return n.label;
 }

@@ -1,15 +1,22 @@
 // Shareable state: everything a view needs is in the URL's query string.
-import type { ViewFilters } from "./api";
+import { GUESS_BELOW, type ViewFilters } from "./api";
 
 export interface UrlState {
   project: string | null; grouping: "folders" | "communities"; layout: "force" | "tree" | "circle";
   depth: number; expanded: string[]; focus: string | null; mode: "graph" | "table"; filters: ViewFilters;
+  // Calls below this confidence are left out (the API's minConfidence); by default the guesses.
+  minConfidence: number;
   risk: boolean; // the autonomy view: risk heat map colours and the remediation panel (?risk=1)
   // The workflow view (WorkflowView.tsx): `view=workflows`, the workflow, execution and step shown.
   view: "workflows" | null; workflow: string | null; execution: string | null; step: string | null;
 }
 
 const list = (value: string | null) => (value ? value.split(",").filter(Boolean) : []);
+
+function confidence(value: string | null): number {
+  const n = value === null ? NaN : Number(value);
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : GUESS_BELOW;
+}
 
 export function readUrl(): UrlState {
   const q = new URLSearchParams(window.location.search);
@@ -24,6 +31,7 @@ export function readUrl(): UrlState {
       languages: list(q.get("lang")), kinds: list(q.get("kind")), edgeTypes: list(q.get("edge")),
       entities: list(q.get("entity")), pathPrefix: q.get("prefix") ?? "",
     },
+    minConfidence: confidence(q.get("minConfidence")),
     risk: q.get("risk") === "1",
     view: q.get("view") === "workflows" ? "workflows" : null,
     workflow: q.get("workflow"), execution: q.get("execution"), step: q.get("step"),
@@ -52,6 +60,7 @@ export function writeUrl(state: UrlState, push = false): void {
     if (f.edgeTypes.length) q.set("edge", f.edgeTypes.join(","));
     if (f.entities.length) q.set("entity", f.entities.join(","));
     if (f.pathPrefix) q.set("prefix", f.pathPrefix);
+    if (state.minConfidence !== GUESS_BELOW) q.set("minConfidence", String(state.minConfidence));
     if (state.risk) q.set("risk", "1");
   }
   const url = `${window.location.pathname}${q.toString() ? "?" + q.toString() : ""}`;
