@@ -160,3 +160,71 @@ def test_detail_panel_lists_each_call_with_its_evidence(
     row = outgoing.locator("li", has=page.locator("[data-evidence=guess]"))
     expect(row).to_contain_text("orphan_task")
     shot(page, "confidence-detail")
+
+
+DOUBLE_CLICK_MS = 400  # sigma's double-click window is 300 ms
+
+
+def click_edge(page: Page, key: str) -> None:
+    """Clicks the canvas on the middle of the drawn edge ``key`` (screen positions from sigma)."""
+    point = page.evaluate(
+        """k => { const s = window.__vislzr.sigma, g = s.getGraph();
+             const a = s.framedGraphToViewport(s.getNodeDisplayData(g.source(k)));
+             const b = s.framedGraphToViewport(s.getNodeDisplayData(g.target(k)));
+             return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }; }""",
+        key,
+    )
+    box = page.get_by_test_id("graph-canvas").bounding_box()
+    assert box is not None
+    page.wait_for_timeout(DOUBLE_CLICK_MS)  # two clicks closer than this are sigma's double-click (zoom)
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def test_a_call_edge_clicked_on_the_canvas_shows_its_evidence(
+    page: Page, hub_url: str, project_id: str, ids: dict[str, str]
+) -> None:
+    caller = ids["caller()"]
+    page.goto(f"{hub_url}/?project={project_id}&depth=2&expanded={ids['caller.py']}&minConfidence=0")
+    wait_drawn(page, 1)
+    guess = f"{caller}>{ids['orphan.py']}:CALLS"
+    sure = f"{caller}>{ids['helpers.py']}:CALLS"
+    page.wait_for_function("k => window.__vislzr.sigma.getGraph().hasEdge(k)", arg=guess)
+
+    click_edge(page, guess)
+    panel = page.get_by_test_id("edge-detail")
+    expect(panel).to_be_visible()
+    expect(page.get_by_test_id("edge-title")).to_have_text("CALLS")
+    expect(page.get_by_test_id("edge-from")).to_contain_text("caller")
+    expect(page.get_by_test_id("edge-to")).to_contain_text("orphan.py")
+    expect(page.get_by_test_id("edge-confidence")).to_have_text("0.3 (guess)")
+    evidence = page.get_by_test_id("edge-evidence").locator("[data-evidence]")
+    expect(evidence).to_have_attribute("data-evidence", "guess")
+    shot(page, "confidence-edge-detail")
+
+    click_edge(page, sure)
+    expect(page.get_by_test_id("edge-to")).to_contain_text("helpers.py")
+    expect(evidence).to_have_attribute("data-evidence", "import")
+    assert float(page.get_by_test_id("edge-confidence").inner_text()) >= 0.8
+
+    # Far from every edge and node (and not under an overlay): a click on the empty stage closes it.
+    empty = page.evaluate(
+        """() => { const s = window.__vislzr, el = document.querySelector('[data-testid=graph-canvas]');
+             const r = el.getBoundingClientRect(), g = s.sigma.getGraph();
+             for (let y = 20; y < r.height - 20; y += 15) for (let x = 20; x < r.width - 20; x += 15) {
+               if (s.edgeAtPoint(x, y) !== null) continue;
+               const hit = document.elementFromPoint(r.left + x, r.top + y);
+               if (!hit || !el.contains(hit)) continue;
+               const near = g.filterNodes((n) => {
+                 const d = s.sigma.framedGraphToViewport(s.sigma.getNodeDisplayData(n));
+                 return Math.hypot(d.x - x, d.y - y) < 30; });
+               if (!near.length) return { x: r.left + x, y: r.top + y };
+             } return null; }"""
+    )
+    assert empty is not None
+    page.wait_for_timeout(DOUBLE_CLICK_MS)
+    page.mouse.click(empty["x"], empty["y"])
+    expect(panel).to_have_count(0)
+    # An end of the edge opens that node's own detail panel.
+    click_edge(page, sure)
+    page.get_by_test_id("edge-from").get_by_role("button").click()
+    expect(page.get_by_test_id("detail-title")).to_contain_text("caller")

@@ -16,6 +16,8 @@ export interface CanvasHandle { fit(): void; zoom(factor: number): void; focus(i
 interface Props {
   nodes: ViewNode[]; edges: ViewEdge[]; positions: Positions; selected: string | null;
   onNodeClick(id: string): void; onStageClick(): void;
+  // A click on the stage within EDGE_PICK_PX of a drawn edge selects that edge instead.
+  onEdgeClick?(edge: ViewEdge): void;
   // Semantic zoom (see semanticZoom.ts): open a group the way a click does, close the innermost one.
   semanticZoom: boolean; onZoomExpand(id: string): boolean; onZoomCollapse(): string | null;
   // A colour mode (the autonomy view's risk heat map): attributes laid over each node's own.
@@ -24,6 +26,7 @@ interface Props {
 
 const LABEL_MIN_SIZE = 7; // px on screen; below it a node is drawn without its label...
 const LABEL_ALL_BELOW = 600; // ...unless the view is this small (labels never overlap: labels.ts)
+const EDGE_PICK_PX = 5; // how near (CSS px) a click must land to an edge's line to select it
 const RECT_EDGE_LIMIT = 400; // above this, 1px lines: thick (instanced) edges are slow on software WebGL
 // Above these sizes, edges and labels are hidden while the camera moves: on software WebGL a frame
 // with 15k lines costs more than 1/15 s, without them a 5k-node frame fits easily.
@@ -154,6 +157,26 @@ function patchGraph(graph: Graph, nodes: ViewNode[], edges: ViewEdge[], position
   return changes + dropEdges.length;
 }
 
+/** The key of the drawn edge nearest to a point of the canvas (CSS px), if one is within
+ * EDGE_PICK_PX of it: a distance to each edge's segment, on the screen positions of its ends. */
+function edgeAtPoint(renderer: Sigma, x: number, y: number): string | null {
+  const graph = renderer.getGraph();
+  let best: string | null = null;
+  let bestDistance = EDGE_PICK_PX;
+  graph.forEachEdge((key, attrs, source, target) => {
+    if (attrs.hidden) return;
+    const a = renderer.getNodeDisplayData(source), b = renderer.getNodeDisplayData(target);
+    if (!a || !b) return;
+    const p = renderer.framedGraphToViewport(a), q = renderer.framedGraphToViewport(b);
+    const dx = q.x - p.x, dy = q.y - p.y;
+    const length2 = dx * dx + dy * dy;
+    const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - p.x) * dx + (y - p.y) * dy) / length2));
+    const distance = Math.hypot(x - (p.x + t * dx), y - (p.y + t * dy));
+    if (distance < bestDistance) { bestDistance = distance; best = key; }
+  });
+  return best;
+}
+
 const isGroupLevel = (entity: unknown) => entity === "Folder" || entity === "Community";
 
 const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, ref) {
@@ -186,7 +209,16 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
       },
     });
     instance.on("clickNode", ({ node }) => handlers.current.onNodeClick(node));
-    instance.on("clickStage", () => handlers.current.onStageClick());
+    // Edges are picked here, on the CPU, only when a click misses every node: sigma's own edge
+    // events need a second drawing of every edge into a picking buffer on every frame, which
+    // software WebGL cannot afford on the large views.
+    instance.on("clickStage", ({ event }) => {
+      const onEdge = handlers.current.onEdgeClick;
+      const key = onEdge ? edgeAtPoint(instance, event.x, event.y) : null;
+      const edge = key ? handlers.current.edges.find((e) => edgeKey(e) === key) : undefined;
+      if (edge && onEdge) onEdge(edge);
+      else handlers.current.onStageClick();
+    });
     zoom.current = new SemanticZoom(instance, container.current!, {
       enabled: () => handlers.current.semanticZoom,
       groups: () => handlers.current.nodes.filter(isCollapsedGroup).map((n) => n.id),
@@ -206,8 +238,12 @@ const GraphCanvas = forwardRef<CanvasHandle, Props>(function GraphCanvas(props, 
     setRenderer(instance);
     // The debug hook the browser tests read: the renderer, and the labels of its last frame (boxes in
     // CSS pixels of the canvas).
-    (window as unknown as { __vislzr?: unknown }).__vislzr = { sigma: instance, labels };
-    return () => { zoom.current?.detach(); zoom.current = null; instance.kill(); sigma.current = null; };
+    (window as unknown as { __vislzr?: unknown }).__vislzr = { sigma: instance, labels, edgeAtPoint: (x: number, y: number) => edgeAtPoint(instance, x, y) };
+    // Sigma follows the window's size only: a detail panel opening beside the canvas shrinks the
+    // container, and the stale (wider) canvases would cover the panel and take its clicks.
+    const resized = new ResizeObserver(() => instance.scheduleRefresh());
+    resized.observe(container.current!);
+    return () => { resized.disconnect(); zoom.current?.detach(); zoom.current = null; instance.kill(); sigma.current = null; };
   }, []);
 
   // One batched update per view. A view that mostly overlaps the drawn one (a live update, one

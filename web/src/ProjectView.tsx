@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, GUESS_BELOW, computeCommunities, fetchFingerprint, fetchView, search, type SearchHit, type ViewGraph, type ViewNode } from "./api";
+import { ApiError, GUESS_BELOW, computeCommunities, fetchFingerprint, fetchView, search, type SearchHit, type ViewEdge, type ViewGraph, type ViewNode } from "./api";
 import type { UrlState } from "./urlstate";
 import { cachedPositions, computeLayout, storePositions } from "./layout";
 import type { Positions } from "./layout.worker";
@@ -7,6 +7,7 @@ import { NESTED_MAX_NODES } from "./groups";
 import { nodeSize, nodeLabel, ENTITIES, EDGE_TYPES, SYMBOL_KINDS, EDGE_COLORS } from "./style";
 import type { CanvasHandle } from "./GraphCanvas";
 import DetailPanel from "./DetailPanel";
+import EdgePanel from "./EdgePanel";
 import TableView from "./TableView";
 import { watchGraph } from "./live";
 import { holds, innermostExpanded, isCollapsedGroup, semanticZoomSetting, storeSemanticZoomSetting } from "./semanticZoom";
@@ -26,6 +27,7 @@ export default function ProjectView({ state, update }: Props) {
   const [loading, setLoading] = useState(true);
   const [notice, setNotice] = useState<string | null>(null);
   const [semanticZoom, setSemanticZoom] = useState(semanticZoomSetting);
+  const [pickedEdge, setPickedEdge] = useState<ViewEdge | null>(null); // an edge clicked on the canvas
   const canvas = useRef<CanvasHandle>(null);
   const fingerprint = useRef<string | null>(null);
   const current = useRef<ViewGraph | null>(null);
@@ -218,7 +220,9 @@ export default function ProjectView({ state, update }: Props) {
           ) : (
             <Suspense fallback={<div className="loading">Loading renderer…</div>}>
               {view && <GraphCanvas ref={canvas} nodes={view.nodes} edges={view.edges} positions={positions} selected={focus}
-                onNodeClick={onNodeClick} onStageClick={() => update({ focus: null })} decorate={decorate}
+                onNodeClick={(id) => { setPickedEdge(null); onNodeClick(id); }}
+                onStageClick={() => { setPickedEdge(null); update({ focus: null }); }}
+                onEdgeClick={(edge) => { setPickedEdge(edge); update({ focus: null }); }} decorate={decorate}
                 semanticZoom={semanticZoom} onZoomExpand={onZoomExpand} onZoomCollapse={onZoomCollapse} />}
             </Suspense>
           )}
@@ -238,6 +242,10 @@ export default function ProjectView({ state, update }: Props) {
             <AutonomyView data={autonomy} selectedFile={selectedNode?.entity === "File" ? selectedNode.fileId ?? selectedNode.id : focus}
               onSelectFile={(id) => update({ focus: id }, true)} />
           </Suspense>
+        )}
+        {!state.risk && !focus && pickedEdge && view && (
+          <EdgePanel key={`${pickedEdge.source}>${pickedEdge.target}:${pickedEdge.type}`} edge={pickedEdge} nodes={nodesById}
+            onClose={() => setPickedEdge(null)} onSelect={(id) => { setPickedEdge(null); update({ focus: id }, true); }} />
         )}
         {!state.risk && focus && !(selectedNode === null && /^(dir|community):/.test(focus)) && (
           <DetailPanel key={focus} id={focus} node={selectedNode} expanded={expanded}
