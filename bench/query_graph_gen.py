@@ -346,9 +346,6 @@ def main() -> None:
         [{"a": services[i]["id"], "b": services[(i * 7 + 1) % 500]["id"]} for i in range(500)],
         rels=1,
     )
-    # symbol_search is eventually consistent (constraints/003): searchable once this returns.
-    driver.execute_query("CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()",
-                         database_=settings.neo4j_database)  # fmt: skip
     seconds = time.perf_counter() - started
     print(
         json.dumps(

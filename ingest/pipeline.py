@@ -225,8 +225,6 @@ def ingest_repository(
     clock = summary.lap("history", clock)
     summary.edges_written = dict(sorted(writer.written_edges().items()))
     summary.symbols_written = writer.written["symbols"]
-    if changed or deleted:
-        writer.await_search_index()
     summary.totals = writer.totals(repo_id)
     summary.lap("totals", clock)
     summary.seconds = round(time.perf_counter() - started, 3)

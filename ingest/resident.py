@@ -129,7 +129,6 @@ class ResidentRepo:
         with writer.transaction():
             marks = self._write_delta(writer, previous, resolution, before=before, changed=changed,
                                       deleted=[p for p in deleted if p in self.stored])  # fmt: skip
-        writer.await_search_index()
         summary.lap("write", clock)
         self.resolution, self.state = resolution, state
         for path in deleted:

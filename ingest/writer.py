@@ -145,11 +145,6 @@ class GraphWriter:
     def written_edges(self) -> Counter[str]:
         return self.edge_counts
 
-    def await_search_index(self) -> None:
-        """Symbols reach the full-text index after their transaction (constraints/006): wait for it
-        once, so what was written is searchable when the ingest returns."""
-        self.run("ingest/await_search_index")
-
     def totals(self, repo_id: str) -> dict[str, Any]:
         records = self.run("ingest/repo_counts", repoId=repo_id)
         if not records:

@@ -12,10 +12,6 @@ from neo4j import AsyncDriver
 from app.core.cypher import query, split_statements
 
 CONSTRAINTS_ROOT = Path(__file__).resolve().parents[2] / "constraints"
-# Full-text indexes the schema files create eventually consistent. An index's options cannot be
-# altered in place: one created before the option (an older hub) is dropped, and its CREATE ... IF
-# NOT EXISTS builds it again with the option (a rebuild, once).
-EVENTUALLY_CONSISTENT_INDEXES: tuple[LiteralString, ...] = ("symbol_search",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +35,6 @@ async def _schema_objects(driver: AsyncDriver, database: str) -> set[str]:
     return names
 
 
-async def _drop_outdated_fulltext(driver: AsyncDriver, database: str) -> None:
-    records, _, _ = await driver.execute_query(
-        query("schema/fulltext_options"), names=list(EVENTUALLY_CONSISTENT_INDEXES), database_=database
-    )
-    for record in records:
-        config = (record["options"] or {}).get("indexConfig") or {}
-        if config.get("fulltext.eventually_consistent") is not True:
-            name = next(n for n in EVENTUALLY_CONSISTENT_INDEXES if n == record["name"])
-            drop = cast(LiteralString, f"DROP INDEX {name} IF EXISTS")  # a name of ours, not user text
-            await driver.execute_query(drop, database_=database)
-
-
 async def migrate(driver: AsyncDriver, *, database: str) -> MigrationResult:
     files = schema_files()
     digest = hashlib.sha256()
@@ -60,7 +44,6 @@ async def migrate(driver: AsyncDriver, *, database: str) -> MigrationResult:
         digest.update(text.encode())
         statements.extend(split_statements(text))
     version = int(files[-1].name[:3]) if files else 0
-    await _drop_outdated_fulltext(driver, database)
     before = await _schema_objects(driver, database)
     for statement in statements:
         # Schema files are ours, versioned in the repo, never user text.

@@ -65,8 +65,6 @@ def graph(driver: Driver) -> Iterator[dict[str, set[str]]]:
         """,
         a=A, b=B, token=TOKEN,
     )  # fmt: skip
-    # symbol_search is eventually consistent (constraints/003): a writer waits for it, as ingest does.
-    driver.execute_query("CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()")
     for owner in ("A", "B"):
         ids[owner] |= {f"{TOKEN}{owner}spec", f"{TOKEN}{owner}task"}
     ids["none"] = {f"{TOKEN}orphan", f"{TOKEN}svc"}

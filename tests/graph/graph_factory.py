@@ -208,6 +208,4 @@ def build_code_graph(driver: Driver, *, database: str = "neo4j") -> CodeGraph:
         sym=graph.symbols["CartService.total"],
         aid=graph.audit_id,
     )
-    # symbol_search is eventually consistent (constraints/003): a writer waits for it, as ingest does.
-    run("CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()")
     return graph

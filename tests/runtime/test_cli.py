@@ -67,37 +67,6 @@ def test_migrate_twice_changes_nothing_the_second_time(settings: Settings, drive
     assert version["v"] == second["version"] >= 3
 
 
-def _symbol_search_options(driver: Driver) -> dict:
-    records = driver.execute_query(
-        "SHOW INDEXES YIELD name, options WHERE name = 'symbol_search' RETURN options"
-    ).records
-    return records[0]["options"]["indexConfig"]
-
-
-def test_migrate_upgrades_a_symbol_index_made_before_eventual_consistency(driver: Driver) -> None:
-    """An older hub's symbol_search (consistent, updated inside each write) is rebuilt once with
-    the option; symbols stay searchable through it, and a second migrate leaves it alone."""
-    driver.execute_query("DROP INDEX symbol_search IF EXISTS")
-    driver.execute_query(
-        "CREATE FULLTEXT INDEX symbol_search FOR (n:Symbol) ON EACH [n.name, n.qualifiedName, n.signature]"
-    )
-    assert _symbol_search_options(driver).get("fulltext.eventually_consistent") is not True
-    first = hub("db", "migrate", "--json")
-    assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout)["created"] == 1
-    assert _symbol_search_options(driver)["fulltext.eventually_consistent"] is True
-    driver.execute_query("MERGE (:Symbol {id: 'ec-check', name: 'zzEventuallyConsistentCheck'})")
-    driver.execute_query("CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()")
-    hits = driver.execute_query(
-        "CALL db.index.fulltext.queryNodes('symbol_search', 'zzEventuallyConsistentCheck') YIELD node "
-        "RETURN node.id AS id"
-    ).records
-    driver.execute_query("MATCH (s:Symbol {id: 'ec-check'}) DETACH DELETE s")
-    assert [r["id"] for r in hits] == ["ec-check"]
-    second = json.loads(hub("db", "migrate", "--json").stdout)
-    assert second["created"] == 0
-
-
 def _schema_snapshot(driver: Driver) -> tuple:
     constraints = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS n").records
     indexes = driver.execute_query("SHOW INDEXES YIELD name RETURN collect(name) AS n").records
