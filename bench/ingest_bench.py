@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -129,6 +130,18 @@ def median(values: list[float]) -> float:
     return round(statistics.median(values), 2)
 
 
+def download_sdist(name: str, folder: Path) -> Path:
+    """The latest sdist of ``name`` from PyPI's JSON API. Not ``pip download --no-binary``: that
+    builds the package's metadata, which for scipy or numpy means their whole build toolchain."""
+    with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as response:
+        release = json.load(response)
+    url = next(u["url"] for u in release["urls"] if u["packagetype"] == "sdist")
+    archive = folder / url.rsplit("/", 1)[-1]
+    if not archive.exists():
+        urllib.request.urlretrieve(url, archive)
+    return archive
+
+
 def scaling_corpus(packages: list[str], lines: int) -> Path:
     """The first ``lines`` lines (whole files, in package then path order) of the sdists of
     ``packages`` (each under its own top folder) as one git repository; built once per size."""
@@ -141,9 +154,7 @@ def scaling_corpus(packages: list[str], lines: int) -> Path:
         if not folder.exists():
             download = OUT / "corpora" / f"download-{name}"
             download.mkdir(parents=True, exist_ok=True)
-            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-                            name, "-d", str(download)], check=True)  # fmt: skip
-            archive = next(p for p in download.iterdir() if p.name.endswith((".tar.gz", ".zip")))
+            archive = download_sdist(name, download)
             unpacked = download / "unpacked"
             shutil.unpack_archive(archive, unpacked, filter="data")
             shutil.move(next(unpacked.iterdir()), folder)
