@@ -17,10 +17,15 @@ _used: set[str] = set()
 
 
 def unused_files(driver: Driver, risk_project: str, count: int) -> list[str]:
-    """Production files of the risk project no other test here has used."""
+    """Production files of the risk project no other test here has used, and about which no action
+    was proposed yet: a prediction's id is (model, file), so an earlier `hub predict run` over the
+    risk project (tests/intelligence/test_entry_points.py) may already have proposed an action for
+    the same prediction in the same window, and this test's proposal would find it there."""
     records, _, _ = driver.execute_query(
         "MATCH (:Project {id: $p})-[:HAS_REPO]->(:Repo)-[:CONTAINS]->(f:File) "
-        "WHERE f.path STARTS WITH 'pkg/' RETURN f.id AS id ORDER BY f.path",
+        "WHERE f.path STARTS WITH 'pkg/' "
+        "AND NOT EXISTS { MATCH (:RemediationAction)-[:FOR]->(:Prediction)-[:ABOUT]->(f) } "
+        "RETURN f.id AS id ORDER BY f.path",
         p=risk_project,
     )
     free = [r["id"] for r in records if r["id"] not in _used][:count]
