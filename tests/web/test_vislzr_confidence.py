@@ -166,17 +166,25 @@ DOUBLE_CLICK_MS = 400  # sigma's double-click window is 300 ms
 
 
 def click_edge(page: Page, key: str) -> None:
-    """Clicks the canvas on the middle of the drawn edge ``key`` (screen positions from sigma)."""
-    point = page.evaluate(
-        """k => { const s = window.__vislzr.sigma, g = s.getGraph();
+    """Clicks the canvas on the middle of the drawn edge ``key`` (screen positions from sigma). First
+    the pause that keeps two clicks from being sigma's double-click (zoom), and the canvas' refresh
+    after a panel opened or closed (its size changes, and so does where the edge is drawn)."""
+    page.wait_for_timeout(DOUBLE_CLICK_MS)
+    # Sigma counts a click as the second of a double-click until its own timer resets the count; on a
+    # busy machine that timer fires late, so wait for the count itself (its mouse captor's `clicks`).
+    # Then the middle of the edge as drawn now.
+    point = page.wait_for_function(
+        """k => { const h = window.__vislzr, s = h.sigma, g = s.getGraph();
+             if (s.getMouseCaptor().clicks !== 0) return null;
              const a = s.framedGraphToViewport(s.getNodeDisplayData(g.source(k)));
              const b = s.framedGraphToViewport(s.getNodeDisplayData(g.target(k)));
-             return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }; }""",
-        key,
-    )
+             const p = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+             return h.edgeAtPoint(p.x, p.y) === k ? p : null; }""",
+        arg=key,
+        timeout=10_000,
+    ).json_value()
     box = page.get_by_test_id("graph-canvas").bounding_box()
     assert box is not None
-    page.wait_for_timeout(DOUBLE_CLICK_MS)  # two clicks closer than this are sigma's double-click (zoom)
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
@@ -222,6 +230,7 @@ def test_a_call_edge_clicked_on_the_canvas_shows_its_evidence(
     )
     assert empty is not None
     page.wait_for_timeout(DOUBLE_CLICK_MS)
+    page.wait_for_function("() => window.__vislzr.sigma.getMouseCaptor().clicks === 0")
     page.mouse.click(empty["x"], empty["y"])
     expect(panel).to_have_count(0)
     # An end of the edge opens that node's own detail panel.
