@@ -36,12 +36,17 @@ CLEAN_CALC = "def add(a: int, b: int) -> int:\n    return a + b\n"
 # Records every step's data-status change in the page, with the time, from the moment it is installed.
 WATCH_STATUSES = """() => {
   const seen = []; const last = {};
+  // Each status with the execution the view showed then (none while the new one loads): until Run
+  // has switched the view, the DAG still shows the latest earlier execution of the workflow.
   const record = () => document.querySelectorAll('[data-step]').forEach((g) => {
     const step = g.dataset.step, status = g.dataset.status;
-    if (last[step] !== status) { last[step] = status; seen.push({ step, status, t: performance.now() }); }
+    const execution = document.querySelector('[data-testid=execution-status]')?.dataset.execution ?? null;
+    const key = status + ' ' + execution;
+    if (last[step] === key) return;
+    last[step] = key; seen.push({ step, status, execution, t: performance.now() });
   });
   new MutationObserver(record).observe(document.body,
-    { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+    { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status', 'data-execution'] });
   record();
   window.__wfSeen = seen;
 }"""
@@ -156,7 +161,9 @@ def test_a_run_turns_the_steps_green_shows_logs_history_and_findings_open_the_fi
     assert wait_settled(page) == "succeeded", page.inner_text("[data-testid=step-logs]")
     for step in STEPS:
         expect(dag.locator(f"[data-step={step}]")).to_have_attribute("data-status", "passed")
-    seen: list[dict[str, Any]] = page.evaluate("window.__wfSeen")
+    seen: list[dict[str, Any]] = [
+        s for s in page.evaluate("window.__wfSeen") if s["execution"] in (None, first)
+    ]
     turned_green = {}
     for step in STEPS:
         statuses = [s["status"] for s in seen if s["step"] == step]
