@@ -16,7 +16,6 @@ import nats
 import pytest
 import redis
 import yaml
-from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from tests_support import free_ports
 
@@ -142,19 +141,19 @@ async def _check_nats(anonymous: str, hub: str, hooks: str) -> None:
     hub_client = await nats.connect(hub, allow_reconnect=False)
     hooks_client = await nats.connect(hooks, allow_reconnect=False, inbox_prefix=HOOKS_INBOX_PREFIX)
     try:
-        seen: list[str] = []
-
-        async def record(msg: Msg) -> None:
-            seen.append(msg.subject)
-
-        sub = await hub_client.subscribe("hub.>", cb=record)
+        sub = await hub_client.subscribe("hub.>")
         await hub_client.flush()
         await hooks_client.publish("hub.local.code.pushed", b"{}")
         await hooks_client.publish("hub.local.task.created", b"{}")  # not allowed: dropped by the server
+        await hooks_client.publish("hub.local.code.pushed", b"last")
         await hooks_client.flush()
-        await asyncio.sleep(0.3)
+        # One connection's messages arrive in order, so the second one read being the last one sent proves the
+        # disallowed publish in between was dropped; generous timeouts because CI machines are busy.
+        first = await sub.next_msg(timeout=10)
+        second = await sub.next_msg(timeout=10)
         await sub.unsubscribe()
-        assert seen == ["hub.local.code.pushed"]
+        assert (first.subject, first.data) == ("hub.local.code.pushed", b"{}")
+        assert (second.subject, second.data) == ("hub.local.code.pushed", b"last")
     finally:
         await hooks_client.close()
         await hub_client.close()
