@@ -46,14 +46,18 @@ from app.runtime import manager  # noqa: E402
 from app.workflows.flows import WorkflowRuntime, apply_workflow, run_workflow, wait_for  # noqa: E402
 from app.workflows.models import ExecutionStatus  # noqa: E402
 
-CHAIN = {
-    "name": "bench-chain",
-    "steps": [
-        {"id": "a", "agent": "echo", "with": {"n": 1}},
-        {"id": "b", "agent": "echo", "needs": ["a"], "with": {"n": 2}},
-        {"id": "c", "agent": "echo", "needs": ["b"], "with": {"n": 3}},
-    ],
-}
+
+def chain(agent_sleep_s: float) -> dict:  # type: ignore[type-arg]
+    """a -> b -> c on the echo agent; each step holds its agent ``agent_sleep_s`` (0: returns at once)."""
+    with_ = {"sleep": agent_sleep_s} if agent_sleep_s else {}
+    return {
+        "name": "bench-chain",
+        "steps": [
+            {"id": "a", "agent": "echo", "with": {"n": 1, **with_}},
+            {"id": "b", "agent": "echo", "needs": ["a"], "with": {"n": 2, **with_}},
+            {"id": "c", "agent": "echo", "needs": ["b"], "with": {"n": 3, **with_}},
+        ],
+    }
 
 
 def ts(value: str) -> float:
@@ -76,10 +80,13 @@ def cpu_s(pids: list[int]) -> float:
 
 
 async def settle_all(store, ids: set[str], timeout_s: float = 900) -> None:  # type: ignore[no-untyped-def]
+    """Waits for every execution to leave RUNNING. Polls slowly (every 0.5 s) so that the bench's
+    own reads do not compete with the workers for the two cores; the figures come from the
+    recorded timestamps, not from when this loop noticed."""
     pending = set(ids)
     deadline = time.monotonic() + timeout_s
     while pending and time.monotonic() < deadline:  # one light read per open execution a round
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
         for execution_id in list(pending):
             if (await store.get_execution(execution_id)).status != ExecutionStatus.RUNNING:
                 pending.discard(execution_id)
@@ -103,6 +110,19 @@ def split(views: list) -> dict[str, list[float]]:  # type: ignore[type-arg]
     return parts
 
 
+def in_flight_max(views: list) -> int:  # type: ignore[type-arg]
+    """The most executions running at the same instant (started, last step not yet recorded)."""
+    edges = []
+    for view in views:
+        edges.append((ts(view.execution.started_at), 1))
+        edges.append((max(ts(step.ended_at) for step in view.steps), -1))
+    running = peak = 0
+    for _, change in sorted(edges):
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
 def summary(label: str, views: list) -> dict[str, float]:  # type: ignore[type-arg]
     done = [v for v in views if v.execution.status == ExecutionStatus.SUCCEEDED]
     out: dict[str, float] = {f"{label}_succeeded": len(done), f"{label}_executions": len(views)}
@@ -113,7 +133,9 @@ def summary(label: str, views: list) -> dict[str, float]:  # type: ignore[type-a
     return out
 
 
-async def bench(settings: Settings, executions: int, workers: int, sequential: int) -> dict[str, float]:
+async def bench(
+    settings: Settings, executions: int, workers: int, sequential: int, agent_sleep_s: float, spread_s: float
+) -> dict[str, float]:
     driver = create_async_driver(settings)
     await migrate(driver, database=settings.neo4j_database)
     runtime = WorkflowRuntime(settings, driver, name="bench")
@@ -122,7 +144,7 @@ async def bench(settings: Settings, executions: int, workers: int, sequential: i
                               stderr=subprocess.DEVNULL) for _ in range(workers)]  # fmt: skip
     result: dict[str, float] = {}
     try:
-        await apply_workflow(runtime, CHAIN)
+        await apply_workflow(runtime, chain(agent_sleep_s))
         warm = await run_workflow(runtime, "bench-chain")  # the workers are up once this settles
         assert (await wait_for(runtime, warm.id, timeout_s=120)).execution.status == ExecutionStatus.SUCCEEDED
         store = (await runtime.connect()).store
@@ -132,15 +154,22 @@ async def bench(settings: Settings, executions: int, workers: int, sequential: i
             execution = await run_workflow(runtime, "bench-chain")
             alone.append(await wait_for(runtime, execution.id, timeout_s=60, poll_s=0.01))
         result.update(summary("sequential", alone))
-        # 2. `executions` started at once: the overhead includes waiting behind the others.
+        # 2. `executions` started at once (or evenly over `spread_s`): with a zero-time agent the
+        # overhead includes waiting behind the others; with a sleeping agent they are all in flight.
         cpu_before = cpu_s([p.pid for p in procs])
-        began = time.perf_counter()
-        started = await asyncio.gather(*(run_workflow(runtime, "bench-chain") for _ in range(executions)))
+        began = time.time()
+
+        async def start(index: int):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(spread_s * index / executions)
+            return await run_workflow(runtime, "bench-chain")
+
+        started = await asyncio.gather(*(start(i) for i in range(executions)))
         await settle_all(store, {e.id for e in started})
-        wall = time.perf_counter() - began
         cpu = cpu_s([p.pid for p in procs]) - cpu_before
         views = [await store.view(e.id) for e in started]
         result.update(summary("concurrent", views))
+        wall = max(ts(step.ended_at) for view in views for step in view.steps) - began
+        result["concurrent_in_flight_max"] = in_flight_max(views)
         result["concurrent_wall_s"] = wall
         result["concurrent_steps_per_s"] = 3 * executions / wall
         result["worker_cpu_ms_per_step"] = cpu * 1000 / (3 * executions)
@@ -159,20 +188,29 @@ def main() -> None:
     parser.add_argument("--executions", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sequential", type=int, default=20, help="executions run one at a time first")
+    parser.add_argument(
+        "--agent-sleep", type=float, default=0.0, help="seconds each step holds the echo agent"
+    )
+    parser.add_argument(
+        "--spread", type=float, default=0.0, help="start the executions evenly over this many s"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the runtime running")
     args = parser.parse_args()
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     manager.up(settings)
     try:
         load_before = os.getloadavg()
-        result = asyncio.run(bench(settings, args.executions, args.workers, args.sequential))
+        result = asyncio.run(
+            bench(settings, args.executions, args.workers, args.sequential, args.agent_sleep, args.spread)
+        )
     finally:
         if not args.keep:
             manager.down(settings)
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(
         f"command: .venv/bin/python bench/workflow_engine.py --executions {args.executions} "
-        f"--workers {args.workers} --sequential {args.sequential}"
+        f"--workers {args.workers} --sequential {args.sequential} --agent-sleep {args.agent_sleep} "
+        f"--spread {args.spread}"
     )
     print(f"load before: {load_before}, after: {os.getloadavg()}")
     for key, value in result.items():
