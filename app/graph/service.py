@@ -334,8 +334,9 @@ def _graph_parts(
             nodes.append(node)
             raw[node.id] = item["props"]
     edges = [
-        GraphEdge(edge["fromId"], edge["toId"], edge["type"],
-                  plain_map(edge["props"]) if with_metadata else {})
+        GraphEdge(
+            edge["fromId"], edge["toId"], edge["type"], plain_map(edge["props"]) if with_metadata else {}
+        )
         for edge in row["edges"]
     ]
     return nodes, edges, bool(row["truncated"]), raw
