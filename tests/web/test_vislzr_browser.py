@@ -212,6 +212,9 @@ def test_clicking_a_node_opens_its_details(
         f"src/core/circle.ts:{symbol['start']}-"
     )
     assert f"focus={symbol['id']}" in page.url
+    # The way back names the open file by its path (a file's id is a hash nobody can read).
+    collapse = page.locator("[data-testid=detail] button", has_text="Collapse")
+    assert collapse.inner_text() == "Collapse src/core/circle.ts"
     shot(page, "detail")
     page.keyboard.press("Escape")
     page.locator("[data-testid=detail]").wait_for(state="detached")

@@ -4,6 +4,8 @@ import { ServiceHealthControl, TaskStatusControl } from "./NodeActions";
 
 interface Props {
   id: string; node: ViewNode | null; expanded: string[];
+  /** What the parent is called (a folder's or an open file's path): its id is a hash for files. */
+  parentName: string | null;
   onClose(): void; onToggle(node: ViewNode): void; onCollapse(id: string): void;
   onExpandMany(ids: string[]): void; onFocus(id: string, fileId: string | null): void;
 }
@@ -11,7 +13,7 @@ interface Props {
 const SHOWN = ["path", "lang", "kind", "qualifiedName", "signature", "loc", "size", "exported", "communityId", "commitCount", "fixCount", "lastIndexedAt",
   "description", "assignee", "labels", "type", "endpoint", "healthUrl"];
 
-export default function DetailPanel({ id, node, expanded, onClose, onToggle, onCollapse, onExpandMany, onFocus }: Props) {
+export default function DetailPanel({ id, node, expanded, parentName, onClose, onToggle, onCollapse, onExpandMany, onFocus }: Props) {
   const [detail, setDetail] = useState<NodeDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [action, setAction] = useState<string | null>(null);
@@ -75,7 +77,7 @@ export default function DetailPanel({ id, node, expanded, onClose, onToggle, onC
       {node && node.expandable && !node.expanded && <button onClick={() => onToggle(node)}>Expand</button>}
       {node?.entity === "File" && node.expanded && <button onClick={() => onToggle(node)}>Collapse file</button>}
       {node?.parent && expanded.some((x) => x === node.parent || (node.parent?.startsWith("dir:") && x.startsWith(node.parent))) &&
-        <button onClick={() => onCollapse(node.parent!)}>Collapse {node.parent.replace(/^dir:/, "")}</button>}
+        <button onClick={() => onCollapse(node.parent!)}>Collapse {parentName ?? node.parent.replace(/^dir:/, "")}</button>}
       {error && <p className="error" role="alert">{error}</p>}
       {detail && (
         <>

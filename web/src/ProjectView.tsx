@@ -118,6 +118,8 @@ export default function ProjectView({ state, update }: Props) {
 
   const nodesById = useMemo(() => new Map((view?.nodes ?? []).map((n) => [n.id, n])), [view]);
   const selectedNode = focus ? nodesById.get(focus) ?? null : null;
+  const parentNode = selectedNode?.parent ? nodesById.get(selectedNode.parent) ?? null : null;
+  const parentName = parentNode ? parentNode.path ?? parentNode.label : null;
 
   // The autonomy view (?risk=1): the same canvas coloured by predicted risk, sized by lines, a
   // file awaiting an approval labelled so; the remediation panel beside it.
@@ -248,7 +250,7 @@ export default function ProjectView({ state, update }: Props) {
             onClose={() => setPickedEdge(null)} onSelect={(id) => { setPickedEdge(null); update({ focus: id }, true); }} />
         )}
         {!state.risk && focus && !(selectedNode === null && /^(dir|community):/.test(focus)) && (
-          <DetailPanel key={focus} id={focus} node={selectedNode} expanded={expanded}
+          <DetailPanel key={focus} id={focus} node={selectedNode} expanded={expanded} parentName={parentName}
             onClose={() => update({ focus: null })}
             onToggle={toggle} onCollapse={collapse}
             onExpandMany={(ids) => update({ expanded: [...new Set([...expanded, ...ids])] }, true)}
