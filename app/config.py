@@ -130,7 +130,8 @@ class Settings(BaseSettings):
     remediation_shadow: list[str] = []
     remediation_escalate_after_s: float = Field(default=24 * 3600.0, gt=0)
     remediation_workflow: str = "ci-pipeline"  # what run_workflow starts
-    # run_workflow waits this long for the run to settle (executed / failed); longer: failed.
+    # A run_workflow action's run must settle this long after the approval (the settle cron then
+    # marks it executed / failed); a run still going after it: the action fails.
     remediation_workflow_timeout_s: float = Field(default=900.0, gt=0)
     remediation_audit_kind: str = "code-review"  # what trigger_audit asks for
     # Knowledge loop: an action's outcome is judged this long after it ran (a file: no fix commit

@@ -41,7 +41,7 @@ from app.graph.jobs import ingest_repo, ingest_sync
 from app.graph.service import push_project
 from app.health.services_health import probe_services
 from app.intelligence.jobs import predict_projects_job, retrain_projects_job
-from app.remediation.jobs import escalate_remediations_job, judge_experiences_job
+from app.remediation.jobs import escalate_remediations_job, judge_experiences_job, settle_remediations_job
 from ingest.discovery import check_repo_files
 
 log = logging.getLogger(__name__)
@@ -193,8 +193,10 @@ def worker_settings(settings: Settings) -> type:
                 second=0,
                 timeout=1800,
             ),
-            # remediation: unanswered approvals escalate; experiences judged once their delay passed
+            # remediation: unanswered approvals escalate; run_workflow actions close once their run
+            # settled; experiences judged once their delay passed
             cron(escalate_remediations_job, second={0, 30}, timeout=120),
+            cron(settle_remediations_job, second=_every(5), timeout=60),
             cron(judge_experiences_job, minute=set(range(0, 60, 10)), second=15, timeout=600),
             cron(
                 retrain_projects_job,

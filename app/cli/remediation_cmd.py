@@ -1,5 +1,5 @@
-"""``hub remediation``: the approval queue (list, approve, reject), proposals on demand, and the
-knowledge loop's record (stats)."""
+"""``hub remediation``: the approval queue (list, approve, reject), closing run_workflow actions
+whose run settled (settle), and the knowledge loop's record (stats)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,8 @@ def list_cmd(
 def approve_cmd(
     action_id: Annotated[str, typer.Argument(help="the action id")], as_json: JsonOption = False
 ) -> None:
-    """Approve a waiting (or failed) action: it executes now."""
+    """Approve a waiting (or failed) action: it executes now (run_workflow: its run starts, and
+    the action stays approved until the run settles)."""
     action = _run(
         lambda driver, settings, events: flows.approve(
             driver=driver, settings=settings, events=events, action_id=action_id, decided_by="cli"
@@ -137,6 +138,22 @@ def reject_cmd(
         print(json.dumps(action.model_dump(mode="json")))
         return
     Console().print(f"{action.id}: {action.status.value}")
+
+
+@remediation_app.command("settle")
+@friendly_errors
+def settle_cmd(as_json: JsonOption = False) -> None:
+    """Close the approved run_workflow actions whose run has settled (the worker does it every 5 s)."""
+    closed = _run(
+        lambda driver, settings, events: flows.settle_workflow_actions(
+            driver=driver, settings=settings, events=events
+        ),
+        with_events=True,
+    )
+    if as_json:
+        print(json.dumps({"settled": closed}))
+        return
+    Console().print(f"{closed} run_workflow action(s) settled")
 
 
 @remediation_app.command("stats")

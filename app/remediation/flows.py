@@ -1,6 +1,7 @@
 """Multi-step remediation: turn a project's risky predictions into actions, execute them through
 the domains that own the work (app/work, app/compliance, app/workflows, the event log), wait for a
-person below the confidence threshold, escalate what waits too long, and feed the knowledge loop.
+person below the confidence threshold, escalate what waits too long, close run_workflow actions
+once their run has settled (a cron, not the approving request), and feed the knowledge loop.
 
 Every step publishes ``hub.<id>.remediation.<step>`` with the prediction's correlation id, so
 ``hub events --correlation-id`` shows one prediction's whole chain.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncDriver
@@ -120,6 +122,8 @@ async def propose_for_project(
             run.executed += 1
         elif outcome == RemediationStatus.FAILED:
             run.failed += 1
+        elif outcome == RemediationStatus.APPROVED:
+            run.started += 1
         else:
             run.pending += 1
     return run
@@ -171,18 +175,12 @@ async def _advance(
     return (await execute(driver=driver, settings=settings, events=events, action=action)).status
 
 
-class ActionFailed(RuntimeError):
-    """The owning domain ran the action and it failed; ``result_id`` is what it produced."""
-
-    def __init__(self, message: str, *, result_id: str) -> None:
-        super().__init__(message)
-        self.result_id = result_id
-
-
 async def execute(
     *, driver: AsyncDriver, settings: Settings, events: EventService | None, action: RemediationAction
 ) -> RemediationAction:
-    """Run an approved action through the domain that owns the work; executed or failed."""
+    """Run an approved action through the domain that owns the work: executed or failed. A
+    run_workflow action only starts its run: it stays approved with the execution linked (its
+    ``resultId``) and ``settle_workflow_actions`` closes it once the run has settled."""
     target_id = action.prediction.target_id if action.prediction else None
     target = action.prediction.target_path if action.prediction else None
     publish = {
@@ -197,38 +195,80 @@ async def execute(
         )
     except Exception as error:  # any failure of the owning domain: recorded, retried by approving again
         message = f"{type(error).__name__}: {error}"[:1_000]
-        produced = error.result_id if isinstance(error, ActionFailed) else None
-        await service.set_status(
+        done = await _settle(
             driver=driver,
             settings=settings,
-            action_id=action.id,
+            events=events,
+            action=action,
             to=RemediationStatus.FAILED,
-            allowed_from=(RemediationStatus.APPROVED,),
-            result_id=produced,
+            result_id=None,
             error=message,
         )
-        if produced and action.action is ActionType.RUN_WORKFLOW:
-            await service.link_workflow_execution(
-                driver=driver, settings=settings, action_id=action.id, execution_id=produced
-            )
-        await service.publish_step(
-            step="failed", data={"action": action.action.value, "error": message}, **publish
-        )
-        return await service.get_action(driver=driver, settings=settings, action_id=action.id)
-    await service.set_status(
-        driver=driver,
-        settings=settings,
-        action_id=action.id,
-        to=RemediationStatus.EXECUTED,
-        allowed_from=(RemediationStatus.APPROVED,),
-        result_id=result_id,
-    )
-    if action.action in (ActionType.CREATE_TASK, ActionType.TRIGGER_AUDIT):
-        await service.link_result(driver=driver, settings=settings, action_id=action.id, result_id=result_id)
-    elif action.action is ActionType.RUN_WORKFLOW:
+        return done or await service.get_action(driver=driver, settings=settings, action_id=action.id)
+    if action.action is ActionType.RUN_WORKFLOW:
         await service.link_workflow_execution(
             driver=driver, settings=settings, action_id=action.id, execution_id=result_id
         )
+        await service.publish_step(
+            step="started",
+            data={
+                "action": action.action.value,
+                "resultId": result_id,
+                "workflow": settings.remediation_workflow,
+                "target": target,
+            },
+            **publish,
+        )
+        return await service.get_action(driver=driver, settings=settings, action_id=action.id)
+    if action.action in (ActionType.CREATE_TASK, ActionType.TRIGGER_AUDIT):
+        await service.link_result(driver=driver, settings=settings, action_id=action.id, result_id=result_id)
+    done = await _settle(
+        driver=driver,
+        settings=settings,
+        events=events,
+        action=action,
+        to=RemediationStatus.EXECUTED,
+        result_id=result_id,
+    )
+    return done or await service.get_action(driver=driver, settings=settings, action_id=action.id)
+
+
+async def _settle(
+    *,
+    driver: AsyncDriver,
+    settings: Settings,
+    events: EventService | None,
+    action: RemediationAction,
+    to: RemediationStatus,
+    result_id: str | None,
+    error: str | None = None,
+) -> RemediationAction | None:
+    """Approved → executed or failed (compare-and-set: of two callers one wins, the other gets
+    None and does nothing more), the step event, and an executed action's experience."""
+    changed = await service.set_status(
+        driver=driver,
+        settings=settings,
+        action_id=action.id,
+        to=to,
+        allowed_from=(RemediationStatus.APPROVED,),
+        result_id=result_id,
+        error=error,
+    )
+    if not changed:
+        return None
+    publish = {
+        "events": events,
+        "settings": settings,
+        "action_id": action.id,
+        "correlation_id": action.correlation_id,
+    }
+    if to is RemediationStatus.FAILED:
+        data = {"action": action.action.value, "error": error}
+        if result_id:
+            data["resultId"] = result_id
+        await service.publish_step(step="failed", data=data, **publish)
+        return await service.get_action(driver=driver, settings=settings, action_id=action.id)
+    target = action.prediction.target_path if action.prediction else None
     await service.publish_step(
         step="executed",
         data={"action": action.action.value, "resultId": result_id, "target": target},
@@ -276,29 +316,15 @@ async def _perform(
         from app.workflows import flows as workflows  # NATS + the engine only where a workflow runs
 
         runtime = workflows.WorkflowRuntime(settings, driver, name="remediation")
-        try:
+        try:  # started, not awaited: settle_workflow_actions closes the action once the run settles
             execution = await workflows.run_workflow(
                 runtime,
                 settings.remediation_workflow,
                 event={"remediationActionId": action.id, "targetId": target_id, "target": target},
                 correlation_id=action.correlation_id,
             )
-            # The action is what the workflow did, so it waits for the run to settle.
-            view = await workflows.wait_for(
-                runtime, execution.id, timeout_s=settings.remediation_workflow_timeout_s
-            )
         finally:
             await runtime.close()
-        status = view.execution.status.value
-        if status != "succeeded":
-            failed = [f"{s.step_id}: {s.error}" for s in view.steps if s.error][:3]
-            detail = f"workflow {settings.remediation_workflow!r} execution {execution.id} ended {status}"
-            if status == "running":
-                detail = (
-                    f"workflow {settings.remediation_workflow!r} execution {execution.id} did not settle "
-                    f"within {settings.remediation_workflow_timeout_s:.0f} s"
-                )
-            raise ActionFailed(detail + (f" ({'; '.join(failed)})" if failed else ""), result_id=execution.id)
         return execution.id
     # notify: the event is the notification (anyone may follow hub.<id>.remediation.notify)
     if not await service.publish_step(
@@ -316,7 +342,8 @@ async def _perform(
 async def approve(
     *, driver: AsyncDriver, settings: Settings, events: EventService | None, action_id: str, decided_by: str
 ) -> RemediationAction:
-    """A person's approval: the action runs now (its result or failure is on the returned action)."""
+    """A person's approval: the action runs now (its result or failure is on the returned action;
+    a run_workflow action comes back approved with its started execution as ``result_id``)."""
     action = await service.decide(
         driver=driver,
         settings=settings,
@@ -384,3 +411,50 @@ async def escalate_waiting(*, driver: AsyncDriver, settings: Settings, events: E
             },
         )
     return len(claimed)
+
+
+async def settle_workflow_actions(
+    *, driver: AsyncDriver, settings: Settings, events: EventService | None, now: datetime | None = None
+) -> int:
+    """Close the approved run_workflow actions whose run has settled: succeeded → executed (with
+    its experience), failed / cancelled → failed (the failing steps' errors in the message); a run
+    not settled ``remediation_workflow_timeout_s`` after the approval → failed. One read finds them
+    (the workflows projection of the executions; a run the projection has not caught up with is
+    closed on a later call), and each change is a compare-and-set from approved, so callers racing
+    (two workers, the CLI) close an action once and a second call changes nothing. Returns how many
+    this call closed."""
+    rows = await service.workflow_actions_to_settle(driver=driver, settings=settings, now=now)
+    closed = 0
+    for row in rows:
+        action = await service.get_action(driver=driver, settings=settings, action_id=row["id"])
+        if action.status is not RemediationStatus.APPROVED:
+            continue  # closed meanwhile by another caller
+        status, execution = row["executionStatus"], row["executionId"]
+        workflow = row["workflow"] or settings.remediation_workflow
+        if status == "succeeded":
+            to, error = RemediationStatus.EXECUTED, None
+        elif status is None:
+            to = RemediationStatus.FAILED
+            within = f"did not settle within {settings.remediation_workflow_timeout_s:g} s"
+            error = (
+                f"workflow {workflow!r} execution {execution} {within}"
+                if execution
+                else f"workflow {workflow!r} {within} (no execution was linked to the approval)"
+            )
+        else:
+            to = RemediationStatus.FAILED
+            steps = sorted(row["errors"] or [], key=lambda s: (s["status"] != "failed", s["step"] or ""))
+            failed = [f"{s['step']}: {s['error']}" for s in steps][:3]
+            error = f"workflow {workflow!r} execution {execution} ended {status}"
+            error += f" ({'; '.join(failed)})" if failed else ""
+        done = await _settle(
+            driver=driver,
+            settings=settings,
+            events=events,
+            action=action,
+            to=to,
+            result_id=execution,
+            error=error[:1_000] if error else None,
+        )
+        closed += done is not None
+    return closed

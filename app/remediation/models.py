@@ -94,6 +94,7 @@ class ProposalRun(BaseModel):
     pending: int
     shadowed: int
     failed: int
+    started: int = 0  # run_workflow actions approved and running; they settle later
 
 
 class ActionStats(BaseModel):

@@ -75,7 +75,8 @@ async def get_action(action_id: str, driver: DriverDep, settings: SettingsDep) -
 async def approve(
     action_id: str, request: Request, driver: DriverDep, settings: SettingsDep, events: EventsDep
 ) -> RemediationAction:
-    """Approve a waiting (or failed) action: it executes now."""
+    """Approve a waiting (or failed) action: it executes now (run_workflow: its run starts and the
+    action stays approved, ``resultId`` the execution, until the run settles)."""
     return await flows.approve(
         driver=driver, settings=settings, events=events, action_id=action_id, decided_by=_who(request)
     )

@@ -50,7 +50,9 @@ class RemediationActionType:
     created_at: str | None
     updated_at: str | None
     escalated_at: str | None
-    result_id: str | None = strawberry.field(description="the Task / Audit / workflow execution it produced")
+    result_id: str | None = strawberry.field(
+        description="the Task / Audit / workflow execution it produced (a run_workflow's from its start)"
+    )
     error: str | None
     prediction: RemediationPrediction | None
 
@@ -232,7 +234,10 @@ class RemediationQuery:
 
 @strawberry.type
 class RemediationMutation:
-    @strawberry.mutation(description="Approve a waiting (or failed) action: it executes now.")
+    @strawberry.mutation(
+        description="Approve a waiting (or failed) action: it executes now (run_workflow: its run "
+        "starts and the action stays APPROVED, resultId the execution, until the run settles)."
+    )
     async def approve_remediation(self, info: Info, id: strawberry.ID) -> RemediationActionType:
         action = await flows.approve(
             driver=info.context.driver,

@@ -252,8 +252,31 @@ async def link_result(*, driver: AsyncDriver, settings: Settings, action_id: str
 async def link_workflow_execution(
     *, driver: AsyncDriver, settings: Settings, action_id: str, execution_id: str
 ) -> None:
-    """(action)-[:PRODUCED]->(:WorkflowExecution): written at once, not left to the projector's lag."""
-    await _run(driver, settings, "link_workflow_execution", write=True, id=action_id, resultId=execution_id)
+    """(action)-[:PRODUCED]->(:WorkflowExecution) and the action's resultId, written as the run
+    starts (not left to the projector's lag); the execution is the current approval's run."""
+    await _run(
+        driver,
+        settings,
+        "link_workflow_execution",
+        write=True,
+        id=action_id,
+        resultId=execution_id,
+        now=utc_now(),
+    )
+
+
+async def workflow_actions_to_settle(
+    *, driver: AsyncDriver, settings: Settings, now: datetime | None = None, limit: int = 1_000
+) -> list[dict[str, Any]]:
+    """Approved run_workflow actions whose current execution has settled in the projection, and
+    those approved more than ``remediation_workflow_timeout_s`` ago (``executionStatus`` None when
+    their run has not settled). Rows: id, executionId, executionStatus, workflow,
+    errors ({step, status, error} of the steps that reported one)."""
+    moment = now or datetime.now(UTC)
+    cutoff = datetime.fromtimestamp(moment.timestamp() - settings.remediation_workflow_timeout_s, UTC)
+    return await _run(
+        driver, settings, "workflow_actions_to_settle", cutoff=cutoff.isoformat(), limit=max(1, limit)
+    )
 
 
 async def decide(

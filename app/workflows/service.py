@@ -344,6 +344,7 @@ def result_row(workflow: str, result: StepResult) -> dict[str, Any]:
         "startedAt": result.started_at,
         "endedAt": result.ended_at,
         "auditId": result.audit_id,
+        "error": result.error[:1_000] if result.error else None,
     }
 
 
