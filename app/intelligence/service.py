@@ -161,9 +161,13 @@ async def write_features(
 async def refresh_file_features(
     driver: AsyncDriver, *, database: str = "neo4j", project_id: str, as_of: int | None = None
 ) -> tuple[list[dict[str, Any]], FeatureRefresh]:
-    """Recompute every file's features as of now (or ``as_of``) and write them back."""
+    """Recompute every file's features as of now (or ``as_of``) and write them back.
+
+    The history query reads commits strictly before the moment (a back-test at T must not see T);
+    "now" is therefore the start of the next second: git stores commit times in whole seconds, and
+    a commit made in the same second as the refresh (a push ingested at once) belongs to it."""
     started = time.perf_counter()
-    moment = int(as_of if as_of is not None else time.time())
+    moment = int(as_of) if as_of is not None else int(time.time()) + 1
     structure = await file_structure(driver, database=database, project_id=project_id)
     if not structure:
         await _ensure_project(driver, database=database, project_id=project_id)
