@@ -242,6 +242,7 @@ async def _settle(
     to: RemediationStatus,
     result_id: str | None,
     error: str | None = None,
+    expect_result_id: str | None = None,
 ) -> RemediationAction | None:
     """Approved → executed or failed (compare-and-set: of two callers one wins, the other gets
     None and does nothing more), the step event, and an executed action's experience."""
@@ -253,6 +254,7 @@ async def _settle(
         allowed_from=(RemediationStatus.APPROVED,),
         result_id=result_id,
         error=error,
+        expect_result_id=expect_result_id,
     )
     if not changed:
         return None
@@ -455,6 +457,7 @@ async def settle_workflow_actions(
             to=to,
             result_id=execution,
             error=error[:1_000] if error else None,
+            expect_result_id=execution,  # a re-approval's newer run is not closed by this one
         )
         closed += done is not None
     return closed

@@ -226,8 +226,10 @@ async def set_status(
     decided_by: str | None = None,
     result_id: str | None = None,
     error: str | None = None,
+    expect_result_id: str | None = None,
 ) -> bool:
-    """Compare-and-set: False when the action was not in one of ``allowed_from``."""
+    """Compare-and-set: False when the action was not in one of ``allowed_from`` (or, given
+    ``expect_result_id``, no longer pointed at that result)."""
     rows = await _run(
         driver,
         settings,
@@ -240,6 +242,7 @@ async def set_status(
         decidedBy=decided_by,
         resultId=result_id,
         error=error,
+        expectResultId=expect_result_id,
         now=utc_now(),
     )
     return bool(rows)

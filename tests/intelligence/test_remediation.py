@@ -288,3 +288,45 @@ async def test_unanswered_approvals_escalate_once(
         "pending_approval",
         "escalated",
     ]
+
+
+async def test_a_settled_run_closes_only_the_approval_that_started_it(
+    async_driver: AsyncDriver, driver: Driver, settings: Settings
+) -> None:
+    """The compare-and-set the workflow settling uses: an action re-approved meanwhile, whose new
+    run is linked, is not closed by its earlier run's outcome."""
+    action_id = f"cas-{uuid.uuid4().hex}"
+    driver.execute_query(
+        "CREATE (:RemediationAction {id: $id, status: 'approved', resultId: 'run-2'})", id=action_id
+    )
+
+    async def close(expect: str) -> bool:
+        return await service.set_status(
+            driver=async_driver,
+            settings=settings,
+            action_id=action_id,
+            to=RemediationStatus.EXECUTED,
+            allowed_from=(RemediationStatus.APPROVED,),
+            result_id=expect,
+            expect_result_id=expect,
+        )
+
+    assert not await close("run-1")  # the earlier run: the action has moved on to run-2
+    assert (
+        _count(
+            driver,
+            "MATCH (a:RemediationAction {id: $id, status: 'approved'}) RETURN count(a) AS n",
+            id=action_id,
+        )
+        == 1
+    )
+    assert await close("run-2")
+    assert not await close("run-2")  # settled once
+    assert (
+        _count(
+            driver,
+            "MATCH (a:RemediationAction {id: $id, status: 'executed'}) RETURN count(a) AS n",
+            id=action_id,
+        )
+        == 1
+    )
