@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 import nats
@@ -147,6 +148,16 @@ async def _check_nats(anonymous: str, hub: str, hooks: str) -> None:
     hub_client = await nats.connect(hub, allow_reconnect=False)
     hooks_client = await nats.connect(hooks, allow_reconnect=False, inbox_prefix=HOOKS_INBOX_PREFIX)
     try:
+        # The listener accepts clients before JetStream has finished setting up the account; wait
+        # for its API to answer (as the hub's runtime does) so that set-up is behind the subscription.
+        deadline = asyncio.get_running_loop().time() + 15
+        while asyncio.get_running_loop().time() < deadline:
+            with contextlib.suppress(NatsError):
+                await hub_client.jetstream(timeout=1).account_info()
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("JetStream did not answer within 15 s")
         sub = await hub_client.subscribe("hub.>")
         await hub_client.flush()
         # Until the subscriber has seen one allowed message, keep sending (numbered): the check is
@@ -159,6 +170,8 @@ async def _check_nats(anonymous: str, hub: str, hooks: str) -> None:
                 first = await sub.next_msg(timeout=0.2)
                 break
         assert first is not None and first.subject == "hub.local.code.pushed", "no allowed message arrived"
+        if attempt:  # visible in the CI log: how often a fresh subscription missed its first messages
+            warnings.warn(f"compose NATS check: {attempt + 1} probes before one arrived", stacklevel=1)
         await hooks_client.publish("hub.local.task.created", b"{}")  # not allowed: dropped by the server
         await hooks_client.publish("hub.local.code.pushed", b"last")
         await hooks_client.flush()
